@@ -32,7 +32,7 @@ import picocli.CommandLine.Option;
       "  (a) blocking 4-byte clEnqueueReadBuffer round trip (median, p99)",
       "  (b) async clSetKernelArg throughput, then clFinish",
       "  (c) 64 MiB blocking write and read, next to a raw loopback socket copy",
-      "  (d) kernel launches per second (clSetKernelArg + clEnqueueNDRangeKernel), then clFinish",
+      "  (d) launches/s: clSetKernelArg + clEnqueueNDRangeKernel (tiny kernel), then clFinish",
       "Exit status: 0 when every run worked (targets are informational), 1 when a run failed."
     })
 public final class OverheadCommand implements Callable<Integer> {
@@ -80,9 +80,13 @@ public final class OverheadCommand implements Callable<Integer> {
   String agentOptions;
 
   @Option(names = "--workload-arg", paramLabel = "ARG",
-      description = "extra OverheadWorkload argument, e.g. --workload-arg=--rtt-iters=5000 "
-          + "is not accepted; pass pairs: --workload-arg --rtt-iters --workload-arg 5000")
+      description = "extra OverheadWorkload argument (repeatable, one token each), e.g. "
+          + "--workload-arg --rtt-iters --workload-arg 5000")
   List<String> workloadArgs = new ArrayList<>();
+
+  @Option(names = "--server-address", paramLabel = "HOST:PORT",
+      description = "use this running ava-server instead of starting one from --server-jar")
+  String serverAddress;
 
   @Option(names = "--server-start-timeout", paramLabel = "S",
       description = "seconds to wait for 'ava-server listening on' (default: ${DEFAULT-VALUE})")
@@ -99,6 +103,8 @@ public final class OverheadCommand implements Callable<Integer> {
   @Option(names = "--device", description = "OpenCL device index (default: 0)")
   int device = 0;
 
+  private Path logDir;
+
   @Override
   public Integer call() throws Exception {
     long started = System.nanoTime();
@@ -109,7 +115,7 @@ public final class OverheadCommand implements Callable<Integer> {
       }
     }
     Path outAbs = out.toAbsolutePath();
-    Path logDir = outAbs.resolveSibling(stripJson(outAbs.getFileName().toString()) + "-logs");
+    logDir = outAbs.resolveSibling(stripJson(outAbs.getFileName().toString()) + "-logs");
     Files.createDirectories(logDir);
     double childTimeout = childTimeoutS != null ? childTimeoutS : (quick ? 60 : 150);
     String classPath = System.getProperty("java.class.path");
@@ -149,30 +155,35 @@ public final class OverheadCommand implements Callable<Integer> {
       rem = new WorkloadRun("remote");
       rem.log = logDir.resolve("remote.log");
       Path serverLog = logDir.resolve("server.log");
-      serverJson.put("jar", serverJar.toAbsolutePath().toString());
-      serverJson.put("log", serverLog.toString());
       try {
         if (!Files.isRegularFile(agentJar)) {
           throw new IOException("ava-agent jar not found: " + agentJar.toAbsolutePath()
               + " (build it, or pass --agent-jar)");
         }
-        log("starting ava-server " + serverJar + " ...");
-        try (ServerProcess server = ServerProcess.start(javaExe, serverJvmArgs, serverJar, serverArgs,
-            serverLog, serverStartTimeoutS)) {
-          serverJson.put("address", server.host() + ":" + server.port());
-          log("ava-server listening on " + server.host() + ":" + server.port());
-          String agentArg = "-javaagent:" + agentJar.toAbsolutePath() + "=server="
-              + server.host() + ":" + server.port()
-              + (agentOptions == null || agentOptions.isEmpty() ? "" : "," + agentOptions);
-          log("remote workload ...");
-          rem = runWorkload("remote", classPath, agentArg, logDir.resolve("remote.log"),
-              childTimeout);
-          if (!server.isAlive()) {
-            rem.errors.add("ava-server died during the run (see " + serverLog + ")");
+        if (serverAddress != null) {
+          serverJson.put("address", serverAddress);
+          serverJson.put("external", true);
+          log("using the running ava-server at " + serverAddress);
+          rem = runRemote(classPath, serverAddress, childTimeout);
+        } else {
+          serverJson.put("jar", serverJar.toAbsolutePath().toString());
+          serverJson.put("log", serverLog.toString());
+          log("starting ava-server " + serverJar + " ...");
+          try (ServerProcess server = ServerProcess.start(javaExe, serverJvmArgs, serverJar,
+              serverArgs, serverLog, serverStartTimeoutS)) {
+            String address = server.host() + ":" + server.port();
+            serverJson.put("address", address);
+            log("ava-server listening on " + address);
+            rem = runRemote(classPath, address, childTimeout);
+            if (!server.isAlive()) {
+              rem.errors.add("ava-server died during the run (exit status "
+                  + server.child().process().exitValue() + "); last output:"
+                  + System.lineSeparator() + server.child().tail(25));
+            }
           }
         }
-        String loaded = rem.info.get("opencl_loaded_in_jvm");
-        if ("true".equals(loaded)) {
+        if ("true".equals(rem.info.get("opencl_loaded_in_jvm"))) {
+          rem.invalid = true;
           rem.errors.add("an OpenCL/JOCL native library is loaded in the agent's JVM: the agent "
               + "did not intercept JOCL, so these are not remote figures");
         }
@@ -193,8 +204,8 @@ public final class OverheadCommand implements Callable<Integer> {
         + "), " + nat.info.getOrDefault("cpus", "?") + " CPUs");
     System.out.print(report.table());
     if (rem != null && !rem.ok()) {
-      System.out.println("remote: FAILED; remote figures missing or invalid (see "
-          + rem.log + ")");
+      System.out.println("remote: FAILED" + (rem.invalid ? " (figures discarded)" : "")
+          + "; see the errors below and the logs in " + logDir);
     } else if (rem == null) {
       System.out.println("remote: not run (--native-only)");
     }
@@ -240,6 +251,14 @@ public final class OverheadCommand implements Callable<Integer> {
     log(String.format(Locale.ROOT, "done in %.1f s",
         (System.nanoTime() - started) / 1e9));
     return errors.isEmpty() ? 0 : 1;
+  }
+
+  private WorkloadRun runRemote(String classPath, String address, double timeoutS)
+      throws InterruptedException {
+    String agentArg = "-javaagent:" + agentJar.toAbsolutePath() + "=server=" + address
+        + (agentOptions == null || agentOptions.isEmpty() ? "" : "," + agentOptions);
+    log("remote workload ...");
+    return runWorkload("remote", classPath, agentArg, logDir.resolve("remote.log"), timeoutS);
   }
 
   private WorkloadRun runWorkload(

@@ -50,7 +50,7 @@ public final class OverheadReport {
 
   public OverheadReport(WorkloadRun nat, WorkloadRun rem, RawSocketCopy.Result raw) {
     this.nat = nat;
-    this.rem = rem;
+    this.rem = rem == null || rem.invalid ? null : rem;
     this.raw = raw;
     computeTargets();
   }

@@ -33,15 +33,15 @@ import org.jocl.cl_program;
  * <pre>
  *   INFO &lt;key&gt; &lt;free text&gt;
  *   RESULT &lt;key&gt; &lt;number&gt;
- *   ERROR &lt;free text&gt;          (then exit status 1)
+ *   WORKLOAD_ERROR &lt;free text&gt; (then exit status 1)
  * </pre>
  *
  * Arguments ({@code --name value}; all optional): {@code --phases a,b,c,d}, {@code --rtt-iters},
  * {@code --rtt-warmup}, {@code --async-calls}, {@code --async-warmup}, {@code --bulk-mib},
  * {@code --bulk-reps}, {@code --bulk-warmup}, {@code --launches}, {@code --launch-warmup},
- * {@code --launch-global}, {@code --phase-budget-s} (per-phase wall-clock cap: a phase that runs
- * past it stops early and reports what it did), {@code --platform}, {@code --device}, {@code
- * --quick}.
+ * {@code --launch-global}, {@code --phase-budget-s} (per-phase wall-clock cap on the timed loop,
+ * plus a quarter of it for the warm-up: a phase that runs past it stops early and reports how
+ * many iterations it did), {@code --platform}, {@code --device}, {@code --quick}.
  */
 public final class OverheadWorkload {
 
@@ -62,7 +62,7 @@ public final class OverheadWorkload {
   int launches = 50_000;
   int launchWarmup = 5_000;
   long launchGlobal = 64;
-  double phaseBudgetS = 20;
+  double phaseBudgetS = 15;
   int platformIndex = 0;
   int deviceIndex = 0;
 
@@ -79,7 +79,7 @@ public final class OverheadWorkload {
       w.run();
     } catch (Throwable t) {
       String msg = String.valueOf(t).replace('\n', ' ');
-      System.out.println("ERROR " + msg);
+      System.out.println("WORKLOAD_ERROR " + msg);
       System.out.flush();
       t.printStackTrace();
       System.exit(1);
@@ -138,7 +138,7 @@ public final class OverheadWorkload {
     bulkWarmup = 1;
     launches = 10_000;
     launchWarmup = 1_000;
-    phaseBudgetS = 5;
+    phaseBudgetS = 4;
   }
 
   private static int positive(String name, String v) {
@@ -214,6 +214,10 @@ public final class OverheadWorkload {
     return (long) (phaseBudgetS * 1e9);
   }
 
+  private long warmupDeadline() {
+    return System.nanoTime() + budgetNanos() / 4;
+  }
+
   // (a) blocking 4-byte clEnqueueReadBuffer ------------------------------------------------------
 
   private void roundTrip() {
@@ -224,7 +228,7 @@ public final class OverheadWorkload {
     try {
       int[] out = new int[1];
       Pointer pout = Pointer.to(out);
-      long deadline = System.nanoTime() + budgetNanos();
+      long deadline = warmupDeadline();
       for (int i = 0; i < rttWarmup && System.nanoTime() < deadline; i++) {
         clEnqueueReadBuffer(queue, mem, CL_TRUE, 0, Sizeof.cl_int, pout, 0, null, null);
       }
@@ -270,7 +274,7 @@ public final class OverheadWorkload {
       clSetKernelArg(kernel, 0, Sizeof.cl_mem, Pointer.to(out));
       int[] v = new int[1];
       Pointer pv = Pointer.to(v);
-      long deadline = System.nanoTime() + budgetNanos();
+      long deadline = warmupDeadline();
       for (int i = 0; i < asyncWarmup; i++) {
         v[0] = i;
         clSetKernelArg(kernel, 1, Sizeof.cl_int, pv);
@@ -364,7 +368,7 @@ public final class OverheadWorkload {
       int[] v = new int[1];
       Pointer pv = Pointer.to(v);
       long[] global = {launchGlobal};
-      long deadline = System.nanoTime() + budgetNanos();
+      long deadline = warmupDeadline();
       for (int i = 0; i < launchWarmup; i++) {
         v[0] = -1 - i;
         clSetKernelArg(kernel, 1, Sizeof.cl_int, pv);

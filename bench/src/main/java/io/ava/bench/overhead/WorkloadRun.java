@@ -13,6 +13,8 @@ public final class WorkloadRun {
   public final Map<String, String> info = new LinkedHashMap<>();
   public final List<String> errors = new ArrayList<>();
   public Integer exitCode;
+  /** Set when the figures must not be shown at all (e.g. the agent did not intercept JOCL). */
+  public boolean invalid;
   public double wallSeconds;
   public Path log;
   public List<String> command = List.of();
@@ -38,8 +40,8 @@ public final class WorkloadRun {
         int sp = rest.indexOf(' ');
         if (sp < 0) info.put(rest, "");
         else info.put(rest.substring(0, sp), rest.substring(sp + 1));
-      } else if (line.startsWith("ERROR ")) {
-        errors.add(line.substring(6));
+      } else if (line.startsWith("WORKLOAD_ERROR ")) {
+        errors.add(line.substring(15));
       }
     }
   }
@@ -55,6 +57,7 @@ public final class WorkloadRun {
   public Map<String, Object> toJson() {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("ok", ok());
+    m.put("invalid", invalid);
     m.put("exit_code", exitCode);
     m.put("wall_s", wallSeconds);
     m.put("results", results);

@@ -1,0 +1,92 @@
+package io.ava.bench.overhead;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.ava.bench.BenchMain;
+import io.ava.bench.fake.FakeJars;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.jocl.CL;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** End to end through picocli; needs a real OpenCL platform (skipped without one). */
+class OverheadCommandTest {
+  @TempDir Path dir;
+
+  @BeforeAll
+  static void needsOpenCl() {
+    boolean ok;
+    try {
+      int[] n = new int[1];
+      CL.clGetPlatformIDs(0, null, n);
+      ok = n[0] > 0;
+    } catch (Throwable t) {
+      ok = false;
+    }
+    assumeTrue(ok, "no OpenCL platform");
+  }
+
+  private int run(StringBuilder output, String... args) {
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    PrintStream old = System.out;
+    System.setOut(new PrintStream(buf, true));
+    try {
+      return new CommandLine(new BenchMain()).execute(args);
+    } finally {
+      System.setOut(old);
+      output.append(buf);
+    }
+  }
+
+  @Test
+  void nativeOnlyQuick() throws Exception {
+    Path out = dir.resolve("o.json");
+    StringBuilder sb = new StringBuilder();
+    int rc = run(sb, "overhead", "--native-only", "--quick", "--out", out.toString(),
+        "--workload-arg", "--rtt-iters", "--workload-arg", "500",
+        "--workload-arg", "--bulk-mib", "--workload-arg", "4");
+    assertEquals(0, rc, sb.toString());
+    String json = Files.readString(out);
+    assertTrue(json.contains("\"rtt_median_us\""), json);
+    assertTrue(json.contains("\"launches_per_s\""), json);
+    assertTrue(json.contains("\"mb_s\""), json);
+    assertTrue(sb.toString().contains("(a) round trip median, us"));
+  }
+
+  @Test
+  void agentThatDoesNotInterceptIsRejected() throws Exception {
+    Path out = dir.resolve("o.json");
+    StringBuilder sb = new StringBuilder();
+    int rc = run(sb, "overhead", "--quick", "--phases", "a", "--out", out.toString(),
+        "--server-jar", FakeJars.serverJar(dir).toString(),
+        "--agent-jar", FakeJars.noopAgentJar(dir).toString(),
+        "--workload-arg", "--rtt-iters", "--workload-arg", "200");
+    assertEquals(1, rc, sb.toString());
+    assertTrue(sb.toString().contains("did not intercept"), sb.toString());
+    assertTrue(sb.toString().contains("figures discarded"), sb.toString());
+    assertTrue(Files.readString(out).contains("\"invalid\": true"));
+    // the noop agent saw the server address of the fake server
+    String remoteLog = Files.readString(dir.resolve("o-logs/remote.log"));
+    assertTrue(remoteLog.matches("(?s).*noop agent: server=127\\.0\\.0\\.1:\\d+.*"), remoteLog);
+  }
+
+  @Test
+  void serverThatDiesIsAClearError() throws Exception {
+    Path out = dir.resolve("o.json");
+    StringBuilder sb = new StringBuilder();
+    int rc = run(sb, "overhead", "--quick", "--phases", "a", "--out", out.toString(),
+        "--server-jar", FakeJars.serverJar(dir).toString(),
+        "--agent-jar", FakeJars.noopAgentJar(dir).toString(),
+        "--server-arg", "--fake-mode", "--server-arg", "exit");
+    assertEquals(1, rc, sb.toString());
+    assertTrue(sb.toString().contains("exited with status 3"), sb.toString());
+    assertTrue(Files.readString(out).contains("cannot open device"));
+  }
+}

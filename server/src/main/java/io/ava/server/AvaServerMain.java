@@ -1,0 +1,87 @@
+package io.ava.server;
+
+import io.ava.server.admin.AdminService;
+import io.ava.server.cli.StatusCommand;
+import io.ava.server.dispatch.DeviceSelection;
+import io.ava.server.dispatch.Dispatcher;
+import io.ava.server.dispatch.NativeFunctions;
+import io.ava.server.session.RemoteAddressInterceptor;
+import io.ava.server.session.SessionRegistry;
+import io.ava.server.session.SessionService;
+import io.ava.spec.Spec;
+import io.grpc.Server;
+import io.grpc.ServerInterceptors;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import org.jocl.CL;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.concurrent.Callable;
+
+@Command(name = "ava-server", mixinStandardHelpOptions = true, version = "ava-server 0.1.0",
+        description = {"Serve OpenCL to JOCL programs that run under the ava agent.",
+                "Each client connection is a session with its own objects; they are released when it disconnects."},
+        subcommands = {StatusCommand.class})
+public final class AvaServerMain implements Callable<Integer> {
+    @Option(names = "--port", defaultValue = "4000", description = "client port (0 picks a free one; default ${DEFAULT-VALUE})")
+    int port;
+
+    @Option(names = "--bind", defaultValue = "0.0.0.0", description = "address to listen on (default ${DEFAULT-VALUE})")
+    String bind;
+
+    @Option(names = "--platform", paramLabel = "N", description = "offer only OpenCL platform N (by clGetPlatformIDs order)")
+    Integer platform;
+
+    @Option(names = "--device", paramLabel = "N", description = "offer only device N of the chosen platform")
+    Integer device;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new AvaServerMain()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws IOException, InterruptedException {
+        try {
+            CL.setExceptionsEnabled(false); // loads JOCL's native library and, through it, OpenCL
+        } catch (LinkageError e) {
+            System.err.println("ava-server: cannot load OpenCL (" + e.getMessage()
+                    + "); install an OpenCL runtime, e.g. apt-get install pocl-opencl-icd ocl-icd-opencl-dev");
+            return 2;
+        }
+        DeviceSelection selection = new DeviceSelection(platform, device);
+        String problem = selection.resolve();
+        if (problem != null) {
+            System.err.println("ava-server: " + problem);
+            return 2;
+        }
+        Spec spec = Spec.bundled();
+        SessionRegistry registry = new SessionRegistry("ava-server@" + InetAddress.getLocalHost().getHostName());
+        Dispatcher dispatcher = new Dispatcher(spec, new NativeFunctions(spec), selection);
+        Server server;
+        try {
+            server = NettyServerBuilder.forAddress(new InetSocketAddress(bind, port))
+                    .directExecutor()
+                    .maxInboundMessageSize(8 << 20)
+                    .addService(ServerInterceptors.intercept(new SessionService(dispatcher, registry, spec.digest()),
+                            new RemoteAddressInterceptor()))
+                    .addService(new AdminService(registry))
+                    .build()
+                    .start();
+        } catch (IOException e) {
+            System.err.println("ava-server: cannot listen on " + bind + ":" + port + ": " + e.getMessage());
+            return 2;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.shutdownNow();
+            registry.closeAll();
+        }, "ava-server-shutdown"));
+        System.out.println("ava-server listening on " + bind + ":" + server.getPort() + " (" + selection.describe() + ")");
+        System.out.flush();
+        server.awaitTermination();
+        return 0;
+    }
+}

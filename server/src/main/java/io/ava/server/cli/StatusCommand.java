@@ -1,0 +1,44 @@
+package io.ava.server.cli;
+
+import io.ava.proto.AvaAdminGrpc;
+import io.ava.proto.SessionStatus;
+import io.ava.proto.StatusReply;
+import io.ava.proto.StatusRequest;
+import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+
+@Command(name = "status", mixinStandardHelpOptions = true,
+        description = "Print a running server's sessions, live objects and bytes held.")
+public final class StatusCommand implements Callable<Integer> {
+    @Option(names = "--server", required = true, paramLabel = "HOST:PORT", description = "the server's client port")
+    String server;
+
+    @Override
+    public Integer call() {
+        ManagedChannel channel = NettyChannelBuilder.forTarget(server).usePlaintext().build();
+        try {
+            StatusReply r = AvaAdminGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
+                    .status(StatusRequest.getDefaultInstance());
+            System.out.println("server: " + r.getServerName());
+            System.out.println("sessions: " + r.getSessionsCount());
+            System.out.println("live objects: " + r.getLiveObjects());
+            for (SessionStatus s : r.getSessionsList()) {
+                System.out.printf("session %s objects=%d bytes=%d calls=%d client=%s%n", s.getSessionId(), s.getObjects(),
+                        s.getBytesHeld(), s.getCalls(), s.getPeer());
+            }
+            return 0;
+        } catch (StatusRuntimeException e) {
+            System.err.println("ava-server status: cannot reach " + server + ": " + e.getStatus().getCode()
+                    + (e.getStatus().getDescription() != null ? " (" + e.getStatus().getDescription() + ")" : ""));
+            return 1;
+        } finally {
+            channel.shutdownNow();
+        }
+    }
+}

@@ -1,0 +1,669 @@
+package io.ava.server.dispatch;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
+import io.ava.proto.Call;
+import io.ava.proto.HandleRefs;
+import io.ava.proto.LongList;
+import io.ava.proto.Reply;
+import io.ava.proto.Value;
+import io.ava.server.handles.HandleEntry;
+import io.ava.server.handles.HandleTable;
+import io.ava.spec.ArgSpec;
+import io.ava.spec.FunctionSpec;
+import io.ava.spec.HandleType;
+import io.ava.spec.InfoValue;
+import io.ava.spec.Role;
+import io.ava.spec.SizeExpr;
+import io.ava.spec.Spec;
+import org.jocl.CL;
+import org.jocl.NativePointerObject;
+import org.jocl.Pointer;
+import org.jocl.cl_context_properties;
+import org.jocl.cl_platform_id;
+import org.jocl.cl_program;
+import org.jocl.cl_queue_properties;
+
+import java.lang.reflect.Array;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Runs one call: checks every handle, size and count against what the session knows, builds the
+ * real JOCL arguments, calls the native, and turns the outcome into a reply. Nothing reaches
+ * native code before the checks pass, so a bad call costs an error code, never the process.
+ */
+public final class Dispatcher {
+    public static final int CL_SUCCESS = 0;
+    public static final int CL_INVALID_VALUE = -30;
+    public static final int CL_INVALID_OPERATION = -59;
+    public static final int CL_INVALID_EVENT_WAIT_LIST = -57;
+    private static final int CL_MEM_USE_HOST_PTR = 1 << 3;
+    private static final int CL_CONTEXT_PLATFORM = 0x1084;
+    /** A reply carries output bytes inline up to this size; larger ones go as bulk chunks. */
+    public static final int INLINE_LIMIT = 256 * 1024;
+    /** The most elements a long[] argument may claim: OpenCL reads at most 3 (work sizes, regions). */
+    private static final int MAX_LONGS = 64;
+
+    private final Spec spec;
+    private final NativeFunctions natives;
+    private final KernelMetaProbe kernelProbe = new KernelMetaProbe();
+    private final DeviceSelection selection;
+
+    public Dispatcher(Spec spec, NativeFunctions natives, DeviceSelection selection) {
+        this.spec = spec;
+        this.natives = natives;
+        this.selection = selection;
+    }
+
+    /** What a call produced: its reply and the output buffers too big to travel inline. */
+    public static final class Outcome {
+        public final Reply reply;
+        public final List<BulkOut> bulk;
+        public final boolean failed;
+
+        Outcome(Reply reply, List<BulkOut> bulk, boolean failed) {
+            this.reply = reply;
+            this.bulk = bulk;
+            this.failed = failed;
+        }
+    }
+
+    public record BulkOut(int arg, ByteBuffer data) {
+    }
+
+    /** Incoming bulk data the session assembled for this call. */
+    public interface BulkSource {
+        ByteBuffer take(long callId, int arg);
+    }
+
+    public Outcome execute(Call call, HandleTable table, BulkSource bulk) {
+        FunctionSpec f = spec.function(call.getFunction());
+        if (f == null) {
+            return refuse(call, CL_INVALID_OPERATION, "unknown function number " + call.getFunction());
+        }
+        if (!f.isSupported()) {
+            return refuse(call, CL_INVALID_OPERATION, f.name() + " is not supported by ava: " + f.unsupported());
+        }
+        if (!natives.has(f.index())) {
+            return refuse(call, CL_INVALID_OPERATION, f.name() + " has no native in this JOCL");
+        }
+        if (call.getArgsCount() != f.args().size()) {
+            return refuse(call, CL_INVALID_VALUE, f.name() + " takes " + f.args().size() + " arguments, the call has "
+                    + call.getArgsCount());
+        }
+        try {
+            if (selection.handles(f)) {
+                return selection.execute(f, call, table);
+            }
+            return run(f, call, table, bulk);
+        } catch (ClError e) {
+            return refuse(call, e.code(), f.name() + ": " + e.getMessage());
+        }
+    }
+
+    private Outcome run(FunctionSpec f, Call call, HandleTable table, BulkSource bulk) throws ClError {
+        Class<?>[] types = natives.parameterTypes(f.index());
+        int n = f.args().size();
+        Object[] args = new Object[n];
+        ByteBuffer[] outBuffers = new ByteBuffer[n];
+        HandleEntry[] entries = new HandleEntry[n];
+        SizeExpr.Args scalars = i -> call.getArgs(i).getScalar();
+        Object keepAlive = null;
+        long binariesProgramCount = -1;
+
+        InfoValue info = null;
+        if (f.infoSelector() != null) {
+            info = f.infoHandles((int) call.getArgs(f.infoSelector().index()).getScalar());
+        }
+
+        for (int i = 0; i < n; i++) {
+            ArgSpec a = f.arg(i);
+            Value v = call.getArgs(i);
+            Class<?> t = types[i];
+            switch (a.role()) {
+                case scalar:
+                    args[i] = scalar(v, t);
+                    break;
+                case handle:
+                    if (v.getIsNull() || v.getScalar() == 0) {
+                        if (!a.nullable()) {
+                            throw new ClError(a.handleType().invalidCode(), a.name() + " is null");
+                        }
+                        args[i] = null;
+                    } else {
+                        entries[i] = table.lookup(v.getScalar(), a.handleType());
+                        args[i] = entries[i].object();
+                    }
+                    break;
+                case handles:
+                    args[i] = handleArray(a, v, t, scalars, table);
+                    break;
+                case out_handles: {
+                    if (v.getIsNull()) {
+                        args[i] = null;
+                        break;
+                    }
+                    long len = v.getOutSize();
+                    long count = a.size().eval(scalars);
+                    if (count < 0 || len > 1 << 16 || count > len) {
+                        throw new ClError(CL_INVALID_VALUE, a.name() + ": " + count + " entries asked, array holds " + len);
+                    }
+                    Object arr = Array.newInstance(t.getComponentType(), (int) len);
+                    for (int k = 0; k < len; k++) {
+                        Array.set(arr, k, newObject(t.getComponentType()));
+                    }
+                    args[i] = arr;
+                    break;
+                }
+                case out_event:
+                    if (v.getIsNull()) {
+                        args[i] = null;
+                    } else {
+                        table.checkFree(v.getScalar());
+                        args[i] = new org.jocl.cl_event();
+                    }
+                    break;
+                case in: {
+                    if (v.getIsNull()) {
+                        args[i] = null;
+                        break;
+                    }
+                    if (v.hasRefs()) {
+                        args[i] = Pointer.to(refs(v.getRefs(), table));
+                        break;
+                    }
+                    long size = a.size().eval(scalars);
+                    ByteBuffer data = v.hasData() || !v.hasBulkSize() ? direct(v.getData()) : bulk.take(call.getCallId(), i);
+                    if (data == null) {
+                        throw new ClError(CL_INVALID_VALUE, a.name() + ": bulk data missing");
+                    }
+                    if (size < 0 || data.capacity() < size) {
+                        throw new ClError(CL_INVALID_VALUE, a.name() + ": " + size + " bytes to read, "
+                                + data.capacity() + " bytes given");
+                    }
+                    keepAlive = data;
+                    args[i] = Pointer.to(data);
+                    break;
+                }
+                case out: {
+                    if (v.getIsNull()) {
+                        args[i] = null;
+                        break;
+                    }
+                    if (info != null && info.kind() == InfoValue.Kind.binaries) {
+                        binariesProgramCount = v.getOutSize();
+                        break; // filled below, once the program's binary sizes are known
+                    }
+                    long size = a.size().eval(scalars);
+                    if (size < 0 || size > v.getOutSize()) {
+                        throw new ClError(CL_INVALID_VALUE, a.name() + ": " + size + " bytes to write, the client's memory holds "
+                                + v.getOutSize());
+                    }
+                    if (f.infoSelector() != null) {
+                        size = Math.min(size, infoSize(f, args, i, types));
+                    }
+                    checkTransfer(f, a, args, entries, size);
+                    ByteBuffer buf = ByteBuffer.allocateDirect((int) Math.max(size, 1)).order(ByteOrder.nativeOrder());
+                    outBuffers[i] = buf;
+                    args[i] = Pointer.to(buf);
+                    break;
+                }
+                case longs:
+                    args[i] = longs(a, v, scalars);
+                    break;
+                case out_scalar:
+                    args[i] = v.getIsNull() ? null : Array.newInstance(t.getComponentType(), 1);
+                    break;
+                case errcode_ret:
+                    args[i] = new int[1];
+                    break;
+                case size_ret:
+                    args[i] = v.getIsNull() ? null : new long[1];
+                    break;
+                case string:
+                    args[i] = v.getIsNull() ? null : v.getText();
+                    break;
+                case strings: {
+                    if (v.getIsNull()) {
+                        args[i] = null;
+                        break;
+                    }
+                    long count = a.size().eval(scalars);
+                    if (count < 0 || count > v.getTexts().getValuesCount()) {
+                        throw new ClError(CL_INVALID_VALUE, a.name() + ": count " + count + " but "
+                                + v.getTexts().getValuesCount() + " strings given");
+                    }
+                    args[i] = v.getTexts().getValuesList().toArray(new String[0]);
+                    break;
+                }
+                case binaries: {
+                    if (v.getIsNull()) {
+                        args[i] = null;
+                        break;
+                    }
+                    byte[][] b = new byte[v.getBlobs().getValuesCount()][];
+                    for (int k = 0; k < b.length; k++) {
+                        b[k] = v.getBlobs().getValues(k).toByteArray();
+                    }
+                    args[i] = b;
+                    break;
+                }
+                case out_ints: {
+                    if (v.getIsNull()) {
+                        args[i] = null;
+                        break;
+                    }
+                    long count = a.size().eval(scalars);
+                    if (count < 0 || count > v.getOutSize() || v.getOutSize() > 1 << 16) {
+                        throw new ClError(CL_INVALID_VALUE, a.name() + ": " + count + " entries, array holds " + v.getOutSize());
+                    }
+                    args[i] = new int[(int) v.getOutSize()];
+                    break;
+                }
+                case properties:
+                    args[i] = properties(v, t, table);
+                    break;
+                case callback:
+                case user_data:
+                    args[i] = null; // callbacks and their data stay on the client
+                    break;
+                default:
+                    throw new ClError(CL_INVALID_OPERATION, "role " + a.role() + " is not handled");
+            }
+        }
+        checkCrossArguments(f, args, entries, scalars);
+
+        List<ByteBuffer> binaryBuffers = null;
+        if (binariesProgramCount >= 0) {
+            binaryBuffers = prepareBinaries(f, args, (int) binariesProgramCount);
+        }
+
+        if (f.allocates() != null) {
+            table.checkFree(call.getNewId());
+        }
+        forceBlocking(f, args);
+
+        Object result = natives.invoke(f.index(), args);
+
+        Reply.Builder reply = Reply.newBuilder().setCallId(call.getCallId());
+        List<BulkOut> bulkOut = new ArrayList<>();
+        int code;
+        if (f.returns() == FunctionSpec.Returns.handle) {
+            int err = errcode(f, args);
+            NativePointerObject created = (NativePointerObject) result;
+            if (created != null && created.getNativePointer() != 0 && err == CL_SUCCESS) {
+                long size = f.name().equals("clCreateBuffer") ? (Long) args[2] : 0;
+                table.bind(call.getNewId(), f.allocates(), created, size, keepAlive);
+                reply.setResult(call.getNewId());
+                if (f.allocates() == HandleType.cl_kernel) {
+                    reply.addKernels(kernelProbe.probe((org.jocl.cl_kernel) created, (cl_program) args[0], call));
+                }
+                code = CL_SUCCESS;
+            } else {
+                reply.setResult(0);
+                code = err == CL_SUCCESS ? CL_INVALID_VALUE : err;
+            }
+            reply.setErrcode(code);
+        } else if (f.returns() == FunctionSpec.Returns.status) {
+            code = (Integer) result;
+            reply.setResult(code);
+        } else {
+            code = CL_SUCCESS;
+        }
+
+        if (code == CL_SUCCESS) {
+            if (f.deallocates() != null) {
+                table.released(entries[f.deallocates().index()]);
+            }
+            if (f.retains() != null) {
+                table.retained(entries[f.retains().index()]);
+            }
+        }
+
+        for (int i = 0; i < n; i++) {
+            ArgSpec a = f.arg(i);
+            Object arg = args[i];
+            switch (a.role()) {
+                case out_handles:
+                    if (arg != null && code == CL_SUCCESS) {
+                        HandleRefs.Builder refs = HandleRefs.newBuilder();
+                        int len = Array.getLength(arg);
+                        for (int k = 0; k < len; k++) {
+                            NativePointerObject o = (NativePointerObject) Array.get(arg, k);
+                            boolean owned = a.handleType() == HandleType.cl_kernel;
+                            long id = o.getNativePointer() == 0 ? 0 : table.idFor(o, a.handleType(), owned);
+                            refs.addIds(id).addTypes(a.handleType().ordinal());
+                            if (owned && id != 0) {
+                                reply.addKernels(kernelProbe.probe((org.jocl.cl_kernel) o, (cl_program) args[0], call));
+                            }
+                        }
+                        reply.putOutputs(i, Value.newBuilder().setRefs(refs).build());
+                    }
+                    break;
+                case out_event:
+                    if (arg != null && ((NativePointerObject) arg).getNativePointer() != 0) {
+                        table.bind(call.getArgs(i).getScalar(), HandleType.cl_event, (NativePointerObject) arg, 0, keepAlive);
+                    }
+                    break;
+                case out:
+                    if (binaryBuffers != null && i == f.infoValue().index()) {
+                        if (code == CL_SUCCESS) {
+                            io.ava.proto.BlobList.Builder blobs = io.ava.proto.BlobList.newBuilder();
+                            for (ByteBuffer b : binaryBuffers) {
+                                blobs.addValues(ByteString.copyFrom(b.duplicate().clear()));
+                            }
+                            reply.putOutputs(i, Value.newBuilder().setBlobs(blobs).build());
+                        }
+                    } else if (outBuffers[i] != null && code == CL_SUCCESS) {
+                        reply.putOutputs(i, outValue(f, info, outBuffers[i], args, i, table, bulkOut));
+                    }
+                    break;
+                case out_scalar:
+                    if (arg != null) {
+                        long value = arg instanceof int[] ? ((int[]) arg)[0] : ((long[]) arg)[0];
+                        reply.putOutputs(i, Value.newBuilder().setScalar(value).build());
+                    }
+                    break;
+                case size_ret:
+                    if (arg != null) {
+                        reply.putOutputs(i, Value.newBuilder().setScalar(((long[]) arg)[0]).build());
+                    }
+                    break;
+                case out_ints:
+                    if (arg != null) {
+                        LongList.Builder l = LongList.newBuilder();
+                        for (int x : (int[]) arg) {
+                            l.addValues(x);
+                        }
+                        reply.putOutputs(i, Value.newBuilder().setLongs(l).build());
+                    }
+                    break;
+                default:
+                    break;
+            }
+        }
+        return new Outcome(reply.build(), bulkOut, code != CL_SUCCESS);
+    }
+
+    private Outcome refuse(Call call, int code, String message) {
+        return new Outcome(Reply.newBuilder().setCallId(call.getCallId()).setResult(code).setErrcode(code)
+                .setMessage(message).build(), List.of(), true);
+    }
+
+    private static Object scalar(Value v, Class<?> t) {
+        long x = v.getScalar();
+        if (t == int.class) {
+            return (int) x;
+        }
+        if (t == boolean.class) {
+            return x != 0;
+        }
+        return x;
+    }
+
+    private static Object handleArray(ArgSpec a, Value v, Class<?> t, SizeExpr.Args scalars, HandleTable table) throws ClError {
+        if (v.getIsNull()) {
+            return null;
+        }
+        List<Long> ids = v.getLongs().getValuesList();
+        long count = a.size() == null ? ids.size() : a.size().eval(scalars);
+        if (count < 0 || count > ids.size()) {
+            int code = a.handleType() == HandleType.cl_event ? CL_INVALID_EVENT_WAIT_LIST : CL_INVALID_VALUE;
+            throw new ClError(code, a.name() + ": " + count + " entries expected, " + ids.size() + " given");
+        }
+        Object arr = Array.newInstance(t.getComponentType(), ids.size());
+        for (int k = 0; k < ids.size(); k++) {
+            long id = ids.get(k);
+            if (id == 0) {
+                continue; // a null element; the driver reports it
+            }
+            HandleEntry e = table.find(id);
+            if (e == null || e.type() != a.handleType()) {
+                int code = a.handleType() == HandleType.cl_event ? CL_INVALID_EVENT_WAIT_LIST : a.handleType().invalidCode();
+                throw new ClError(code, a.name() + "[" + k + "]: no " + a.handleType() + " with id " + id);
+            }
+            Array.set(arr, k, e.object());
+        }
+        return arr;
+    }
+
+    private static NativePointerObject[] refs(HandleRefs r, HandleTable table) throws ClError {
+        NativePointerObject[] out = new NativePointerObject[r.getIdsCount()];
+        HandleType[] types = HandleType.values();
+        for (int k = 0; k < out.length; k++) {
+            int typeIndex = r.getTypes(k);
+            if (typeIndex < 0 || typeIndex >= types.length) {
+                throw new ClError(CL_INVALID_VALUE, "unknown handle type " + typeIndex);
+            }
+            HandleType t = types[typeIndex];
+            long id = r.getIds(k);
+            HandleEntry e = table.find(id);
+            if (e == null || e.type() != t) {
+                throw new ClError(t == HandleType.cl_mem ? CL_INVALID_MEM_OBJECT : t.invalidCode(),
+                        "no " + t + " with id " + id);
+            }
+            out[k] = e.object();
+        }
+        return out;
+    }
+
+    private static final int CL_INVALID_MEM_OBJECT = -38;
+
+    private static long[] longs(ArgSpec a, Value v, SizeExpr.Args scalars) throws ClError {
+        if (v.getIsNull()) {
+            return null;
+        }
+        List<Long> values = v.getLongs().getValuesList();
+        int len = values.size();
+        if (a.size() != null) {
+            long count = a.size().eval(scalars);
+            // The native reads `count` elements: pad a short array with zeros so it never reads past it.
+            if (count > len && count <= MAX_LONGS) {
+                len = (int) count;
+            } else if (count > MAX_LONGS) {
+                throw new ClError(CL_INVALID_VALUE, a.name() + ": " + count + " elements is more than OpenCL reads");
+            }
+        }
+        long[] out = new long[len];
+        for (int k = 0; k < values.size(); k++) {
+            out[k] = values.get(k);
+        }
+        return out;
+    }
+
+    private static Object properties(Value v, Class<?> t, HandleTable table) throws ClError {
+        if (v.getIsNull()) {
+            return null;
+        }
+        List<Long> raw = v.getLongs().getValuesList();
+        if (t == cl_context_properties.class) {
+            cl_context_properties p = new cl_context_properties();
+            for (int k = 0; k + 1 < raw.size() && raw.get(k) != 0; k += 2) {
+                long key = raw.get(k);
+                long value = raw.get(k + 1);
+                if (key == CL_CONTEXT_PLATFORM) {
+                    HandleEntry e = table.find(value);
+                    if (e == null || e.type() != HandleType.cl_platform_id) {
+                        throw new ClError(HandleType.cl_platform_id.invalidCode(), "CL_CONTEXT_PLATFORM: no platform with id " + value);
+                    }
+                    p.addProperty(key, (cl_platform_id) e.object());
+                } else {
+                    p.addProperty(key, value);
+                }
+            }
+            return p;
+        }
+        cl_queue_properties p = new cl_queue_properties();
+        for (int k = 0; k + 1 < raw.size() && raw.get(k) != 0; k += 2) {
+            p.addProperty(raw.get(k), raw.get(k + 1));
+        }
+        return p;
+    }
+
+    private static ByteBuffer direct(ByteString data) {
+        ByteBuffer b = ByteBuffer.allocateDirect(Math.max(data.size(), 1)).order(ByteOrder.nativeOrder());
+        data.copyTo(b);
+        b.clear();
+        if (data.size() == 0) {
+            return ByteBuffer.allocateDirect(0);
+        }
+        return b;
+    }
+
+    private static NativePointerObject newObject(Class<?> type) throws ClError {
+        try {
+            return (NativePointerObject) type.getConstructor().newInstance();
+        } catch (ReflectiveOperationException e) {
+            throw new ClError(CL_INVALID_OPERATION, "cannot make a " + type.getSimpleName());
+        }
+    }
+
+    /** The bytes an info query will write, asked of the driver first so no bogus size is allocated. */
+    private long infoSize(FunctionSpec f, Object[] args, int valueIndex, Class<?>[] types) {
+        Object[] probe = args.clone();
+        probe[valueIndex] = null;
+        long[] sizeRet = new long[1];
+        probe[f.args().size() - 1] = sizeRet;
+        probe[valueIndex - 1] = 0L;
+        for (int k = 0; k < probe.length; k++) {
+            if (f.arg(k).role() == Role.scalar && probe[k] == null) {
+                probe[k] = 0;
+            }
+        }
+        Object r = natives.invoke(f.index(), probe);
+        if (r instanceof Integer && (Integer) r != CL_SUCCESS) {
+            return 1; // the real call reports the error; it writes nothing
+        }
+        return sizeRet[0];
+    }
+
+    /** Reads and writes must stay inside the buffer: checked here, not left to the driver. */
+    private static void checkTransfer(FunctionSpec f, ArgSpec a, Object[] args, HandleEntry[] entries, long size) throws ClError {
+        if (f.name().equals("clEnqueueReadBuffer")) {
+            HandleEntry mem = entries[1];
+            long offset = (Long) args[3];
+            if (offset < 0 || size < 0 || offset + size > mem.size() || offset + size < 0) {
+                throw new ClError(CL_INVALID_VALUE, "read of " + size + " bytes at " + offset + " is outside the "
+                        + mem.size() + "-byte buffer");
+            }
+        }
+    }
+
+    private static void checkCrossArguments(FunctionSpec f, Object[] args, HandleEntry[] entries, SizeExpr.Args scalars) throws ClError {
+        switch (f.name()) {
+            case "clEnqueueWriteBuffer": {
+                long offset = (Long) args[3];
+                long cb = (Long) args[4];
+                if (offset < 0 || cb < 0 || offset + cb > entries[1].size() || offset + cb < 0) {
+                    throw new ClError(CL_INVALID_VALUE, "write of " + cb + " bytes at " + offset + " is outside the "
+                            + entries[1].size() + "-byte buffer");
+                }
+                break;
+            }
+            case "clEnqueueCopyBuffer": {
+                long so = (Long) args[3];
+                long d = (Long) args[4];
+                long cb = (Long) args[5];
+                if (so < 0 || d < 0 || cb < 0 || so + cb > entries[1].size() || d + cb > entries[2].size()
+                        || so + cb < 0 || d + cb < 0) {
+                    throw new ClError(CL_INVALID_VALUE, "copy of " + cb + " bytes is outside a buffer");
+                }
+                break;
+            }
+            case "clEnqueueFillBuffer": {
+                long offset = (Long) args[4];
+                long size = (Long) args[5];
+                if (offset < 0 || size < 0 || offset + size > entries[1].size() || offset + size < 0) {
+                    throw new ClError(CL_INVALID_VALUE, "fill of " + size + " bytes at " + offset + " is outside the buffer");
+                }
+                break;
+            }
+            default:
+                break;
+        }
+    }
+
+    /**
+     * The server's host memory for a transfer lives only for this call, so the native transfer
+     * must finish before the call returns. The client sees the same semantics: a non-blocking
+     * write was already copied when it was sent.
+     */
+    private static void forceBlocking(FunctionSpec f, Object[] args) {
+        if (f.name().equals("clEnqueueReadBuffer") || f.name().equals("clEnqueueWriteBuffer")) {
+            args[2] = Boolean.TRUE;
+        }
+    }
+
+    private static int errcode(FunctionSpec f, Object[] args) {
+        for (int i = 0; i < args.length; i++) {
+            if (f.arg(i).role() == Role.errcode_ret) {
+                return ((int[]) args[i])[0];
+            }
+        }
+        return CL_SUCCESS;
+    }
+
+    private List<ByteBuffer> prepareBinaries(FunctionSpec f, Object[] args, int count) throws ClError {
+        cl_program program = (cl_program) args[0];
+        int[] numDevices = new int[1];
+        CL.clGetProgramInfo(program, CL.CL_PROGRAM_NUM_DEVICES, 4, Pointer.to(numDevices), null);
+        if (count < numDevices[0]) {
+            throw new ClError(CL_INVALID_VALUE, "CL_PROGRAM_BINARIES needs room for " + numDevices[0] + " binaries");
+        }
+        long[] sizes = new long[numDevices[0]];
+        CL.clGetProgramInfo(program, CL.CL_PROGRAM_BINARY_SIZES, 8L * sizes.length, Pointer.to(sizes), null);
+        List<ByteBuffer> buffers = new ArrayList<>();
+        Pointer[] pointers = new Pointer[numDevices[0]];
+        for (int k = 0; k < sizes.length; k++) {
+            ByteBuffer b = ByteBuffer.allocateDirect((int) Math.max(1, sizes[k]));
+            b.limit((int) sizes[k]);
+            buffers.add(b);
+            pointers[k] = Pointer.to(b);
+        }
+        args[f.infoValue().index()] = Pointer.to(pointers);
+        args[f.infoValue().index() - 1] = 8L * pointers.length;
+        return buffers;
+    }
+
+    private static Value outValue(FunctionSpec f, InfoValue info, ByteBuffer buf, Object[] args, int i,
+                                  HandleTable table, List<BulkOut> bulkOut) {
+        buf.clear();
+        if (info != null) {
+            long[] sizeRet = null;
+            int written = buf.capacity();
+            if (info.kind() == InfoValue.Kind.handles) {
+                HandleRefs.Builder refs = HandleRefs.newBuilder();
+                for (int k = 0; k + 8 <= written; k += 8) {
+                    long ptr = buf.getLong(k);
+                    HandleType t = info.handleType();
+                    refs.addIds(table.idForNative(ptr, t, p -> wrap(t, p))).addTypes(t.ordinal());
+                }
+                return Value.newBuilder().setRefs(refs).build();
+            }
+            if (info.kind() == InfoValue.Kind.context_properties) {
+                LongList.Builder l = LongList.newBuilder();
+                for (int k = 0; k + 8 <= written; k += 8) {
+                    long v = buf.getLong(k);
+                    if (k % 16 == 8 && buf.getLong(k - 8) == CL_CONTEXT_PLATFORM) {
+                        v = table.idForNative(v, HandleType.cl_platform_id, p -> wrap(HandleType.cl_platform_id, p));
+                    }
+                    l.addValues(v);
+                }
+                return Value.newBuilder().setLongs(l).build();
+            }
+        }
+        if (buf.capacity() > INLINE_LIMIT) {
+            bulkOut.add(new BulkOut(i, buf));
+            return Value.newBuilder().setBulkSize(buf.capacity()).build();
+        }
+        return Value.newBuilder().setData(UnsafeByteOperations.unsafeWrap(buf)).build();
+    }
+
+    /** A JOCL object for a native pointer the driver reported, for objects the session never created. */
+    static NativePointerObject wrap(HandleType t, long ptr) {
+        return NativePointers.wrap(t, ptr);
+    }
+}

@@ -1,0 +1,74 @@
+package io.ava.server.dispatch;
+
+import io.ava.spec.FunctionSpec;
+import io.ava.spec.Spec;
+import org.jocl.CL;
+
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The real JOCL natives, found once per spec entry. The server calls the private natives the
+ * agent intercepts, so both sides see exactly the same arguments.
+ */
+public final class NativeFunctions {
+    private final MethodHandle[] handles;
+    private final Class<?>[][] parameterTypes;
+
+    public NativeFunctions(Spec spec) {
+        Map<String, Method> natives = new HashMap<>();
+        for (Method m : CL.class.getDeclaredMethods()) {
+            if (Modifier.isNative(m.getModifiers())) {
+                natives.put(m.getName(), m);
+            }
+        }
+        MethodHandles.Lookup lookup;
+        try {
+            lookup = MethodHandles.privateLookupIn(CL.class, MethodHandles.lookup());
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException("cannot reach JOCL's natives", e);
+        }
+        int n = spec.functions().size();
+        handles = new MethodHandle[n];
+        parameterTypes = new Class<?>[n][];
+        for (FunctionSpec f : spec.functions()) {
+            Method m = natives.get(f.nativeName());
+            if (m == null || !f.isSupported()) {
+                continue;
+            }
+            if (m.getParameterCount() != f.args().size()) {
+                throw new IllegalStateException(f.name() + ": spec has " + f.args().size()
+                        + " arguments, JOCL's native has " + m.getParameterCount());
+            }
+            try {
+                MethodHandle mh = lookup.unreflect(m);
+                handles[f.index()] = mh.asType(mh.type().generic()).asSpreader(Object[].class, m.getParameterCount());
+            } catch (IllegalAccessException e) {
+                throw new IllegalStateException("cannot reach " + m, e);
+            }
+            parameterTypes[f.index()] = m.getParameterTypes();
+        }
+    }
+
+    public Class<?>[] parameterTypes(int function) {
+        return parameterTypes[function];
+    }
+
+    public boolean has(int function) {
+        return handles[function] != null;
+    }
+
+    public Object invoke(int function, Object[] args) {
+        try {
+            return handles[function].invokeExact(args);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+}

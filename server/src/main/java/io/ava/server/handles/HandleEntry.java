@@ -1,0 +1,49 @@
+package io.ava.server.handles;
+
+import io.ava.spec.HandleType;
+import org.jocl.NativePointerObject;
+
+/** One object a session can name: its id, its real JOCL object and what the server knows of it. */
+public final class HandleEntry {
+    final long id;
+    final HandleType type;
+    final NativePointerObject object;
+    final long sequence;
+    /** references the client holds (creation + retains - releases); 0 for objects it does not own */
+    int clientRefs;
+    /** bytes of device memory, for cl_mem */
+    final long size;
+    /** host memory the driver may still use (USE_HOST_PTR): kept as long as the object lives */
+    final Object keepAlive;
+
+    HandleEntry(long id, HandleType type, NativePointerObject object, long sequence, int clientRefs, long size,
+                Object keepAlive) {
+        this.id = id;
+        this.type = type;
+        this.object = object;
+        this.sequence = sequence;
+        this.clientRefs = clientRefs;
+        this.size = size;
+        this.keepAlive = keepAlive;
+    }
+
+    public long id() {
+        return id;
+    }
+
+    public HandleType type() {
+        return type;
+    }
+
+    public NativePointerObject object() {
+        return object;
+    }
+
+    public long size() {
+        return size;
+    }
+
+    public boolean owned() {
+        return clientRefs > 0;
+    }
+}

@@ -1,0 +1,154 @@
+package io.ava.server.handles;
+
+import io.ava.server.dispatch.ClError;
+import io.ava.spec.HandleType;
+import org.jocl.NativePointerObject;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One session's objects: client ids to real JOCL objects, and back. Ids chosen by the client have
+ * the top bits clear; ids the server hands out (platforms, devices, kernels from
+ * clCreateKernelsInProgram, objects first seen in an info answer) have bit 62 set.
+ */
+public final class HandleTable {
+    private static final long SERVER_ID_BIT = 1L << 62;
+
+    private final Map<Long, HandleEntry> byId = new HashMap<>();
+    private final Map<Long, Long> byNative = new HashMap<>();
+    private long sequence;
+    private long nextServerId = 1;
+
+    /** The object for an id, checked against the type the call expects. */
+    public synchronized HandleEntry lookup(long id, HandleType type) throws ClError {
+        HandleEntry e = byId.get(id);
+        if (e == null || e.type != type) {
+            throw new ClError(type.invalidCode(), "no " + type + " with id " + id + " in this session");
+        }
+        return e;
+    }
+
+    public synchronized HandleEntry find(long id) {
+        return byId.get(id);
+    }
+
+    /** Whether an id the client proposes for a new object is free. */
+    public synchronized void checkFree(long id) throws ClError {
+        if (id <= 0 || (id & SERVER_ID_BIT) != 0 || byId.containsKey(id)) {
+            throw new ClError(-30, "object id " + id + " is invalid or already in use in this session");
+        }
+    }
+
+    /** Binds a new object the client created (one client reference). */
+    public synchronized HandleEntry bind(long id, HandleType type, NativePointerObject object, long size, Object keepAlive) {
+        HandleEntry e = new HandleEntry(id, type, object, ++sequence, 1, size, keepAlive);
+        byId.put(id, e);
+        byNative.put(object.getNativePointer(), id);
+        return e;
+    }
+
+    /**
+     * The id for a native object the server reports to the client: the known one, or a new
+     * server id. {@code owned} says whether the client now holds a reference it must release.
+     */
+    public synchronized long idFor(NativePointerObject object, HandleType type, boolean owned) {
+        long ptr = object.getNativePointer();
+        Long known = byNative.get(ptr);
+        if (known != null) {
+            HandleEntry e = byId.get(known);
+            if (e != null && e.type == type) {
+                if (owned) {
+                    e.clientRefs++;
+                }
+                return known;
+            }
+        }
+        long id = SERVER_ID_BIT | nextServerId++;
+        byId.put(id, new HandleEntry(id, type, object, ++sequence, owned ? 1 : 0, 0, null));
+        byNative.put(ptr, id);
+        return id;
+    }
+
+    /** The id of a native pointer read from an info answer (0 stays 0). */
+    public synchronized long idForNative(long ptr, HandleType type, java.util.function.LongFunction<NativePointerObject> make) {
+        if (ptr == 0) {
+            return 0;
+        }
+        Long known = byNative.get(ptr);
+        if (known != null) {
+            return known;
+        }
+        return idFor(make.apply(ptr), type, false);
+    }
+
+    public synchronized void retained(HandleEntry e) {
+        e.clientRefs++;
+    }
+
+    /** A successful release: forget the object when the client holds no reference any more. */
+    public synchronized void released(HandleEntry e) {
+        if (e.clientRefs > 0) {
+            e.clientRefs--;
+        }
+        if (e.clientRefs == 0 && !isRoot(e.type)) {
+            byId.remove(e.id);
+            byNative.remove(e.object.getNativePointer(), e.id);
+        }
+    }
+
+    private static boolean isRoot(HandleType t) {
+        return t == HandleType.cl_platform_id || t == HandleType.cl_device_id;
+    }
+
+    /** Objects the client holds references to, newest first: the order to release them in. */
+    public synchronized List<HandleEntry> ownedNewestFirst() {
+        List<HandleEntry> out = new ArrayList<>();
+        for (HandleEntry e : byId.values()) {
+            if (e.clientRefs > 0 && !isRoot(e.type)) {
+                out.add(e);
+            }
+        }
+        out.sort(Comparator.comparingLong((HandleEntry e) -> e.sequence).reversed());
+        return out;
+    }
+
+    public synchronized List<HandleEntry> all(HandleType type) {
+        List<HandleEntry> out = new ArrayList<>();
+        for (HandleEntry e : byId.values()) {
+            if (e.type == type) {
+                out.add(e);
+            }
+        }
+        return out;
+    }
+
+    /** Live objects the client owns (platforms and devices excluded: they are never created). */
+    public synchronized int liveObjects() {
+        int n = 0;
+        for (HandleEntry e : byId.values()) {
+            if (e.clientRefs > 0 && !isRoot(e.type)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    public synchronized long bytesHeld() {
+        long n = 0;
+        for (HandleEntry e : byId.values()) {
+            if (e.clientRefs > 0 && e.type == HandleType.cl_mem) {
+                n += e.size;
+            }
+        }
+        return n;
+    }
+
+    public synchronized void clear() {
+        byId.clear();
+        byNative.clear();
+    }
+}

@@ -1,0 +1,283 @@
+package io.ava.server.session;
+
+import io.ava.proto.BulkChunk;
+import io.ava.proto.Call;
+import io.ava.proto.ClientMessage;
+import io.ava.proto.ReplyBatch;
+import io.ava.proto.ServerMessage;
+import io.ava.proto.Welcome;
+import io.ava.server.dispatch.Dispatcher;
+import io.ava.server.handles.HandleEntry;
+import io.ava.server.handles.HandleTable;
+import io.ava.spec.HandleType;
+import com.google.protobuf.UnsafeByteOperations;
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import org.jocl.CL;
+import org.jocl.cl_command_queue;
+import org.jocl.cl_context;
+import org.jocl.cl_event;
+import org.jocl.cl_kernel;
+import org.jocl.cl_mem;
+import org.jocl.cl_program;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One client connection. gRPC delivers messages on its own threads, which only hand work on:
+ * each application thread of the client gets its own executor here (AvA's shadow threads), so
+ * a thread blocked in clWaitForEvents or clFinish never stalls another.
+ */
+public final class ServerSession implements StreamObserver<ClientMessage> {
+    private static final Logger log = LoggerFactory.getLogger(ServerSession.class);
+    private static final int CHUNK = 1 << 20;
+
+    private final String id;
+    private final String peer;
+    private final ServerCallStreamObserver<ServerMessage> out;
+    private final Dispatcher dispatcher;
+    private final SessionRegistry registry;
+    private final String specDigest;
+    private final HandleTable table = new HandleTable();
+    private final Map<Long, ExecutorService> threads = new ConcurrentHashMap<>();
+    private final Map<Long, ByteBuffer> incoming = new ConcurrentHashMap<>();
+    private final AtomicLong calls = new AtomicLong();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile boolean welcomed;
+
+    ServerSession(String id, String peer, ServerCallStreamObserver<ServerMessage> out, Dispatcher dispatcher,
+                  SessionRegistry registry, String specDigest) {
+        this.id = id;
+        this.peer = peer;
+        this.out = out;
+        this.dispatcher = dispatcher;
+        this.registry = registry;
+        this.specDigest = specDigest;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public String peer() {
+        return peer;
+    }
+
+    public HandleTable table() {
+        return table;
+    }
+
+    public long calls() {
+        return calls.get();
+    }
+
+    @Override
+    public void onNext(ClientMessage msg) {
+        switch (msg.getKindCase()) {
+            case HELLO:
+                if (!msg.getHello().getSpecDigest().equals(specDigest)) {
+                    log.warn("session={} event=refused reason=spec-mismatch client={}", id, peer);
+                    out.onError(Status.FAILED_PRECONDITION.withDescription(
+                            "the agent's OpenCL spec differs from the server's: use an agent and a server from the same ava build")
+                            .asRuntimeException());
+                    close();
+                    return;
+                }
+                welcomed = true;
+                send(ServerMessage.newBuilder().setWelcome(Welcome.newBuilder().setSessionId(id)
+                        .setServerName(registry.serverName())).build());
+                log.info("session={} event=open client={} name={}", id, peer, msg.getHello().getClientName());
+                break;
+            case CALLS:
+                if (!welcomed) {
+                    out.onError(Status.FAILED_PRECONDITION.withDescription("calls before hello").asRuntimeException());
+                    close();
+                    return;
+                }
+                for (Call call : msg.getCalls().getCallsList()) {
+                    executorFor(call.getThread()).execute(() -> run(call));
+                }
+                break;
+            case CHUNK:
+                receiveChunk(msg.getChunk());
+                break;
+            default:
+                break;
+        }
+        out.request(1);
+    }
+
+    private ExecutorService executorFor(long thread) {
+        return threads.computeIfAbsent(thread, t -> Executors.newSingleThreadExecutor(r -> {
+            Thread th = new Thread(r, "ava-session-" + id + "-thread-" + t);
+            th.setDaemon(true);
+            return th;
+        }));
+    }
+
+    private void run(Call call) {
+        if (closed.get()) {
+            return;
+        }
+        Dispatcher.Outcome o;
+        try {
+            o = dispatcher.execute(call, table, this::takeBulk);
+        } catch (RuntimeException e) {
+            log.error("session={} call={} function={} event=internal-error", id, call.getCallId(), call.getFunction(), e);
+            o = null;
+        }
+        calls.incrementAndGet();
+        if (o == null) {
+            sendReply(io.ava.proto.Reply.newBuilder().setCallId(call.getCallId()).setResult(Dispatcher.CL_INVALID_OPERATION)
+                    .setErrcode(Dispatcher.CL_INVALID_OPERATION).setMessage("internal server error").build(), null);
+            return;
+        }
+        if (o.failed && !o.reply.getMessage().isEmpty()) {
+            log.info("session={} call={} event=refused reason=\"{}\"", id, call.getCallId(), o.reply.getMessage());
+        }
+        if (!call.getAsync() || o.failed) {
+            sendReply(o.reply, o);
+        }
+    }
+
+    private void sendReply(io.ava.proto.Reply reply, Dispatcher.Outcome o) {
+        synchronized (out) {
+            if (closed.get()) {
+                return;
+            }
+            if (o != null) {
+                for (Dispatcher.BulkOut b : o.bulk) {
+                    ByteBuffer data = b.data().duplicate();
+                    data.clear();
+                    int total = data.capacity();
+                    for (int off = 0; off < total; off += CHUNK) {
+                        int len = Math.min(CHUNK, total - off);
+                        ByteBuffer slice = data.duplicate();
+                        slice.position(off).limit(off + len);
+                        out.onNext(ServerMessage.newBuilder().setChunk(BulkChunk.newBuilder()
+                                .setCallId(reply.getCallId()).setArg(b.arg()).setOffset(off).setTotal(total)
+                                .setData(UnsafeByteOperations.unsafeWrap(slice.slice()))
+                                .setLast(off + len == total)).build());
+                    }
+                }
+            }
+            out.onNext(ServerMessage.newBuilder().setReplies(ReplyBatch.newBuilder().addReplies(reply)).build());
+        }
+    }
+
+    private void send(ServerMessage m) {
+        synchronized (out) {
+            if (!closed.get()) {
+                out.onNext(m);
+            }
+        }
+    }
+
+    private void receiveChunk(BulkChunk c) {
+        long key = c.getCallId() * 64 + c.getArg();
+        ByteBuffer buf = incoming.computeIfAbsent(key, k -> {
+            if (c.getTotal() > Integer.MAX_VALUE) {
+                return null;
+            }
+            return ByteBuffer.allocateDirect((int) c.getTotal()).order(ByteOrder.nativeOrder());
+        });
+        if (buf == null || c.getOffset() < 0 || c.getOffset() + c.getData().size() > buf.capacity()) {
+            log.warn("session={} event=bad-chunk call={}", id, c.getCallId());
+            return;
+        }
+        ByteBuffer dst = buf.duplicate();
+        dst.position((int) c.getOffset());
+        c.getData().copyTo(dst);
+    }
+
+    private ByteBuffer takeBulk(long callId, int arg) {
+        return incoming.remove(callId * 64 + arg);
+    }
+
+    @Override
+    public void onError(Throwable t) {
+        log.info("session={} event=disconnected client={} reason=\"{}\"", id, peer, Status.fromThrowable(t).getCode());
+        close();
+    }
+
+    @Override
+    public void onCompleted() {
+        log.info("session={} event=closed client={}", id, peer);
+        close();
+        synchronized (out) {
+            try {
+                out.onCompleted();
+            } catch (RuntimeException ignored) {
+                // the stream is already gone
+            }
+        }
+    }
+
+    /** Stops this session's threads and releases every object the client still holds. */
+    void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        for (ExecutorService e : threads.values()) {
+            e.shutdown();
+        }
+        for (ExecutorService e : threads.values()) {
+            try {
+                if (!e.awaitTermination(5, TimeUnit.SECONDS)) {
+                    e.shutdownNow();
+                }
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        for (HandleEntry q : table.all(HandleType.cl_command_queue)) {
+            CL.clFinish((cl_command_queue) q.object());
+        }
+        int released = 0;
+        for (HandleEntry e : table.ownedNewestFirst()) {
+            int refs = refsOf(e);
+            for (int k = 0; k < refs; k++) {
+                release(e);
+            }
+            released++;
+        }
+        table.clear();
+        incoming.clear();
+        registry.remove(this);
+        log.info("session={} event=released objects={} calls={}", id, released, calls.get());
+    }
+
+    private int refsOf(HandleEntry e) {
+        // the table keeps the client's count; released() drops to zero before removing
+        int n = 0;
+        while (e.owned()) {
+            table.released(e);
+            n++;
+        }
+        return n;
+    }
+
+    private static void release(HandleEntry e) {
+        switch (e.type()) {
+            case cl_context -> CL.clReleaseContext((cl_context) e.object());
+            case cl_command_queue -> CL.clReleaseCommandQueue((cl_command_queue) e.object());
+            case cl_mem -> CL.clReleaseMemObject((cl_mem) e.object());
+            case cl_program -> CL.clReleaseProgram((cl_program) e.object());
+            case cl_kernel -> CL.clReleaseKernel((cl_kernel) e.object());
+            case cl_event -> CL.clReleaseEvent((cl_event) e.object());
+            default -> {
+            }
+        }
+    }
+}
