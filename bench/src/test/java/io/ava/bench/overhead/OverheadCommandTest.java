@@ -89,4 +89,18 @@ class OverheadCommandTest {
     assertTrue(sb.toString().contains("exited with status 3"), sb.toString());
     assertTrue(Files.readString(out).contains("cannot open device"));
   }
+
+  @Test
+  void serverThatDiesDuringTheRunIsReported() throws Exception {
+    Path out = dir.resolve("o.json");
+    StringBuilder sb = new StringBuilder();
+    int rc = run(sb, "overhead", "--quick", "--phases", "a", "--out", out.toString(),
+        "--server-jar", FakeJars.serverJar(dir).toString(),
+        "--agent-jar", FakeJars.noopAgentJar(dir).toString(),
+        "--server-arg", "--fake-mode", "--server-arg", "die-after-start",
+        "--workload-arg", "--rtt-iters", "--workload-arg", "200");
+    assertEquals(1, rc, sb.toString());
+    assertTrue(sb.toString().contains("ava-server died during the run (exit status 4)"),
+        sb.toString());
+  }
 }

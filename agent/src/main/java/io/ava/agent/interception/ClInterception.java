@@ -1,0 +1,88 @@
+package io.ava.agent.interception;
+
+import io.ava.agent.session.RemoteCalls;
+import io.ava.spec.FunctionSpec;
+import io.ava.spec.Spec;
+import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.description.method.MethodDescription;
+import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.dynamic.DynamicType;
+import net.bytebuddy.implementation.Implementation;
+import net.bytebuddy.implementation.MethodCall;
+import net.bytebuddy.implementation.StubMethod;
+import net.bytebuddy.implementation.bytecode.assign.Assigner;
+import net.bytebuddy.matcher.ElementMatchers;
+
+import java.lang.instrument.Instrumentation;
+import java.lang.reflect.Method;
+
+/**
+ * Rewrites org.jocl.CL as it loads: loadNativeLibrary does nothing, and every native becomes a
+ * call into {@link NativeBridge}. JOCL's Java code around the natives (exceptions, errcode_ret,
+ * build logs, argument checks) stays as it is.
+ */
+public final class ClInterception {
+    private static final Method INVOKE;
+    private static final Method REFUSE;
+    private static final Method REFUSE_OBJECT;
+    private static final Method INIT;
+    private static final Method IGNORE;
+
+    static {
+        try {
+            INVOKE = NativeBridge.class.getMethod("invoke", int.class, Object[].class);
+            REFUSE = NativeBridge.class.getMethod("refuse", String.class, String.class, Object[].class);
+            REFUSE_OBJECT = NativeBridge.class.getMethod("refuseObject", String.class, String.class, Object[].class);
+            INIT = NativeBridge.class.getMethod("initNativeLibrary", String.class);
+            IGNORE = NativeBridge.class.getMethod("ignore", Object[].class);
+        } catch (NoSuchMethodException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private ClInterception() {
+    }
+
+    public static void install(Instrumentation inst, RemoteCalls calls) {
+        NativeBridge.install(calls);
+        Spec spec = calls.spec();
+        new AgentBuilder.Default()
+                .with(AgentBuilder.TypeStrategy.Default.REDEFINE)
+                .with(AgentBuilder.Listener.StreamWriting.toSystemError().withErrorsOnly())
+                .ignore(ElementMatchers.none())
+                .type(ElementMatchers.named("org.jocl.CL"))
+                .transform((builder, type, loader, module, domain) -> rewrite(builder, type, spec))
+                .installOn(inst);
+    }
+
+    private static DynamicType.Builder<?> rewrite(DynamicType.Builder<?> builder, TypeDescription type, Spec spec) {
+        builder = builder.method(ElementMatchers.named("loadNativeLibrary")).intercept(StubMethod.INSTANCE);
+        for (MethodDescription.InDefinedShape m : type.getDeclaredMethods()) {
+            if (!m.isNative()) {
+                continue;
+            }
+            builder = builder.method(ElementMatchers.is(m)).intercept(implementation(m, spec));
+        }
+        return builder;
+    }
+
+    private static Implementation implementation(MethodDescription m, Spec spec) {
+        String name = m.getName();
+        if (name.equals("initNativeLibrary")) {
+            return MethodCall.invoke(INIT).withAllArguments();
+        }
+        if (name.equals("setLogLevelNative")) {
+            return MethodCall.invoke(IGNORE).withArgumentArray();
+        }
+        FunctionSpec f = spec.forNative(name);
+        boolean returnsObject = !m.getReturnType().isPrimitive();
+        if (f == null || !f.isSupported()) {
+            String function = name.endsWith("Native") ? name.substring(0, name.length() - "Native".length()) : name;
+            String reason = f == null ? "this version of ava does not remote it yet" : f.unsupported();
+            return MethodCall.invoke(returnsObject ? REFUSE_OBJECT : REFUSE).with(function, reason).withArgumentArray()
+                    .withAssigner(Assigner.DEFAULT, Assigner.Typing.DYNAMIC);
+        }
+        return MethodCall.invoke(INVOKE).with(f.index()).withArgumentArray()
+                .withAssigner(Assigner.DEFAULT, Assigner.Typing.DYNAMIC);
+    }
+}

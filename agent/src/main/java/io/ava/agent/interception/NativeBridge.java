@@ -1,0 +1,57 @@
+package io.ava.agent.interception;
+
+import io.ava.agent.session.RemoteCalls;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The static entry points the rewritten org.jocl.CL calls instead of its natives. Kept tiny:
+ * the work is in {@link RemoteCalls}.
+ */
+public final class NativeBridge {
+    private static final int CL_INVALID_OPERATION = -59;
+    private static volatile RemoteCalls calls;
+    private static final Set<String> warned = ConcurrentHashMap.newKeySet();
+
+    private NativeBridge() {
+    }
+
+    static void install(RemoteCalls remoteCalls) {
+        calls = remoteCalls;
+    }
+
+    /** A remoted native: {@code function} is its number in the spec. */
+    public static Object invoke(int function, Object[] args) {
+        return calls.invoke(function, args);
+    }
+
+    /** A native ava refuses or does not remote: one line per function, then the OpenCL error. */
+    public static Object refuse(String function, String reason, Object[] args) {
+        if (warned.add(function)) {
+            System.err.println("ava: " + function + " is refused: " + reason);
+        }
+        if (args.length > 0 && args[args.length - 1] instanceof int[]) {
+            int[] errcode = (int[]) args[args.length - 1];
+            if (errcode.length > 0) {
+                errcode[0] = CL_INVALID_OPERATION;
+            }
+        }
+        return CL_INVALID_OPERATION;
+    }
+
+    /** The same for natives that return an object: null, as a failing native does. */
+    public static Object refuseObject(String function, String reason, Object[] args) {
+        refuse(function, reason, args);
+        return null;
+    }
+
+    /** JOCL's own library hooks, which have nothing to do remotely. */
+    public static boolean initNativeLibrary(String ignored) {
+        return true;
+    }
+
+    public static void ignore(Object[] ignored) {
+        // setLogLevel: the client has no native library to configure
+    }
+}

@@ -1,0 +1,71 @@
+package io.ava.agent.session;
+
+import io.ava.proto.Reply;
+import io.ava.spec.Spec;
+
+/**
+ * The agent's session, opened on the first OpenCL call. When the server cannot be reached the
+ * agent says so once, in one line, and every call fails fast with CL_DEVICE_NOT_AVAILABLE.
+ */
+public final class AgentConnection {
+    private final AgentConfig config;
+    private final Spec spec;
+    private volatile RemoteSession session;
+    private volatile boolean failed;
+
+    public AgentConnection(AgentConfig config, Spec spec) {
+        this.config = config;
+        this.spec = spec;
+    }
+
+    /** The open session, or null when there is none to be had. */
+    public RemoteSession session() {
+        RemoteSession s = session;
+        if (s != null || failed) {
+            return s;
+        }
+        synchronized (this) {
+            if (session == null && !failed) {
+                try {
+                    session = RemoteSession.open(config.server(), spec.digest(), clientName(), this::asyncFailed);
+                    Runtime.getRuntime().addShutdownHook(new Thread(this::close, "ava-close"));
+                } catch (SessionException e) {
+                    failed = true;
+                    System.err.println("ava: cannot reach ava-server at " + config.server() + " (" + e.getMessage()
+                            + "); OpenCL calls fail with CL_DEVICE_NOT_AVAILABLE");
+                }
+            }
+            return session;
+        }
+    }
+
+    /** The session broke mid-run: say so once; later calls fail fast. */
+    void lost(SessionException e) {
+        synchronized (this) {
+            if (!failed) {
+                failed = true;
+                session = null;
+                System.err.println("ava: lost the session with ava-server at " + config.server() + " (" + e.getMessage()
+                        + "); OpenCL calls fail with CL_DEVICE_NOT_AVAILABLE");
+            }
+        }
+    }
+
+    private void asyncFailed(Reply r) {
+        System.err.println("ava: an asynchronous call (call " + r.getCallId() + ") failed on the server with error "
+                + r.getResult() + (r.getMessage().isEmpty() ? "" : ": " + r.getMessage()));
+    }
+
+    private void close() {
+        RemoteSession s = session;
+        if (s != null) {
+            s.close();
+        }
+    }
+
+    private static String clientName() {
+        String cmd = System.getProperty("sun.java.command", "java");
+        int space = cmd.indexOf(' ');
+        return (space > 0 ? cmd.substring(0, space) : cmd) + " pid " + ProcessHandle.current().pid();
+    }
+}

@@ -1,0 +1,457 @@
+package io.ava.agent.session;
+
+import com.google.protobuf.ByteString;
+import io.ava.agent.marshal.HostMemory;
+import io.ava.agent.marshal.Jocl;
+import io.ava.proto.BlobList;
+import io.ava.proto.Call;
+import io.ava.proto.HandleRefs;
+import io.ava.proto.KernelMeta;
+import io.ava.proto.LongList;
+import io.ava.proto.Reply;
+import io.ava.proto.TextList;
+import io.ava.proto.Value;
+import io.ava.spec.ArgSpec;
+import io.ava.spec.FunctionSpec;
+import io.ava.spec.HandleType;
+import io.ava.spec.Role;
+import io.ava.spec.SizeExpr;
+import io.ava.spec.Spec;
+import org.jocl.BuildProgramFunction;
+import org.jocl.NativePointerObject;
+import org.jocl.Pointer;
+import org.jocl.cl_program;
+
+import java.nio.Buffer;
+import java.nio.LongBuffer;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Turns one intercepted JOCL native call into a remote call and its reply back into what the
+ * native would have returned and written, following the spec entry's plan.
+ */
+public final class RemoteCalls {
+    static final int CL_SUCCESS = 0;
+    static final int CL_DEVICE_NOT_AVAILABLE = -2;
+    static final int CL_INVALID_VALUE = -30;
+    /** Input bytes up to this size travel inside the call; larger ones as bulk chunks ahead of it. */
+    static final int INLINE_LIMIT = 256 * 1024;
+
+    private final Spec spec;
+    private final AgentConnection connection;
+    private final ClientObjects objects = new ClientObjects();
+    private final AsyncPredictor predictor = new AsyncPredictor(objects);
+    private final AtomicLong nextCallId = new AtomicLong();
+    private final AtomicLong nextObjectId = new AtomicLong();
+
+    public RemoteCalls(Spec spec, AgentConnection connection) {
+        this.spec = spec;
+        this.connection = connection;
+    }
+
+    public Spec spec() {
+        return spec;
+    }
+
+    /** Runs a call; returns what the native returns (Integer status, a handle object, or null). */
+    public Object invoke(int function, Object[] args) {
+        FunctionSpec f = spec.function(function);
+        RemoteSession session = connection.session();
+        if (session == null) {
+            return failure(f, args, CL_DEVICE_NOT_AVAILABLE);
+        }
+        long callId = nextCallId.getAndIncrement();
+        Call.Builder call = Call.newBuilder().setCallId(callId).setFunction(function)
+                .setThread(Thread.currentThread().getId());
+        HostMemory.Region[] outRegions = new HostMemory.Region[args.length];
+        List<RemoteSession.BulkIn> bulk = new ArrayList<>();
+        long[] eventIds = new long[args.length];
+        SizeExpr.Args scalars = i -> scalar(args[i]);
+        for (int i = 0; i < args.length; i++) {
+            ArgSpec a = f.arg(i);
+            Value v;
+            try {
+                v = encode(a, args[i], scalars, outRegions, bulk, eventIds, i);
+            } catch (LocalError e) {
+                return failure(f, args, e.code);
+            }
+            call.addArgs(v);
+        }
+        long newId = 0;
+        if (f.allocates() != null) {
+            newId = nextObjectId.incrementAndGet();
+            call.setNewId(newId);
+        }
+        try {
+            if (f.async().test(args) && f.allocates() == null && bulk.isEmpty() && predictor.predict(f, args)) {
+                session.sendAsync(call.setAsync(true).build());
+                applyPredicted(f, args, eventIds);
+                return status(f, CL_SUCCESS);
+            }
+            Reply reply = session.call(call.build(), bulk, new RemoteSession.Pending(outRegions));
+            return apply(f, args, reply, outRegions, eventIds);
+        } catch (SessionException e) {
+            connection.lost(e);
+            return failure(f, args, CL_DEVICE_NOT_AVAILABLE);
+        }
+    }
+
+    private Value encode(ArgSpec a, Object arg, SizeExpr.Args scalars, HostMemory.Region[] outRegions,
+                         List<RemoteSession.BulkIn> bulk, long[] eventIds, int i) throws LocalError {
+        Value.Builder v = Value.newBuilder();
+        if (arg == null && a.role() != Role.errcode_ret) {
+            return v.setIsNull(true).build();
+        }
+        switch (a.role()) {
+            case scalar:
+                return v.setScalar(scalar(arg)).build();
+            case handle:
+                return v.setScalar(Jocl.id((NativePointerObject) arg)).build();
+            case handles: {
+                LongList.Builder ids = LongList.newBuilder();
+                for (Object o : (Object[]) arg) {
+                    ids.addValues(o == null ? 0 : Jocl.id((NativePointerObject) o));
+                }
+                return v.setLongs(ids).build();
+            }
+            case out_handles:
+                return v.setOutSize(((Object[]) arg).length).build();
+            case out_event: {
+                eventIds[i] = nextObjectId.incrementAndGet();
+                return v.setScalar(eventIds[i]).build();
+            }
+            case in: {
+                Pointer p = (Pointer) arg;
+                if (Jocl.pointsToObjects(p)) {
+                    HandleRefs.Builder refs = HandleRefs.newBuilder();
+                    for (NativePointerObject o : Jocl.pointers(p)) {
+                        HandleType t = o == null ? null : HandleType.forJoclClass(o.getClass());
+                        if (t == null) {
+                            throw new LocalError(CL_INVALID_VALUE);
+                        }
+                        refs.addIds(Jocl.id(o)).addTypes(t.ordinal());
+                    }
+                    return v.setRefs(refs).build();
+                }
+                HostMemory.Region r = region(p);
+                long size = a.size().eval(scalars);
+                if (size < 0 || r.available() < size) {
+                    throw new LocalError(CL_INVALID_VALUE);
+                }
+                if (size > INLINE_LIMIT) {
+                    bulk.add(new RemoteSession.BulkIn(i, r, size));
+                    return v.setBulkSize(size).build();
+                }
+                return v.setData(r.read(0, (int) size)).build();
+            }
+            case out: {
+                Pointer p = (Pointer) arg;
+                if (Jocl.pointsToObjects(p)) {
+                    // handle-valued answers (CL_CONTEXT_DEVICES) and CL_PROGRAM_BINARIES
+                    return v.setOutSize((long) Jocl.pointers(p).length * 8).build();
+                }
+                HostMemory.Region r = region(p);
+                outRegions[i] = r;
+                return v.setOutSize(Math.max(0, r.available())).build();
+            }
+            case longs: {
+                LongList.Builder l = LongList.newBuilder();
+                for (long x : (long[]) arg) {
+                    l.addValues(x);
+                }
+                return v.setLongs(l).build();
+            }
+            case out_scalar:
+            case size_ret:
+                return v.setOutSize(1).build();
+            case errcode_ret:
+                return v.setIsNull(true).build();
+            case string:
+                return v.setText((String) arg).build();
+            case strings: {
+                TextList.Builder t = TextList.newBuilder();
+                for (String s : (String[]) arg) {
+                    t.addValues(s == null ? "" : s);
+                }
+                return v.setTexts(t).build();
+            }
+            case binaries: {
+                BlobList.Builder b = BlobList.newBuilder();
+                for (byte[] bytes : (byte[][]) arg) {
+                    b.addValues(bytes == null ? ByteString.EMPTY : ByteString.copyFrom(bytes));
+                }
+                return v.setBlobs(b).build();
+            }
+            case out_ints:
+                return v.setOutSize(((int[]) arg).length).build();
+            case properties: {
+                Buffer buf = Jocl.buffer((NativePointerObject) arg);
+                LongList.Builder l = LongList.newBuilder();
+                if (buf instanceof LongBuffer) {
+                    LongBuffer lb = ((LongBuffer) buf).duplicate();
+                    lb.clear();
+                    while (lb.hasRemaining()) {
+                        l.addValues(lb.get());
+                    }
+                }
+                return v.setLongs(l).build();
+            }
+            case callback:
+                return v.setScalar(1).build();
+            case user_data:
+                return v.setIsNull(true).build();
+            default:
+                throw new LocalError(CL_INVALID_VALUE);
+        }
+    }
+
+    private static HostMemory.Region region(Pointer p) throws LocalError {
+        if (Jocl.id(p) != 0) {
+            // a pointer into memory the server owns (SVM, mapped memory) cannot be dereferenced here
+            throw new LocalError(CL_INVALID_VALUE);
+        }
+        try {
+            HostMemory.Region r = HostMemory.resolve(p);
+            if (r == null) {
+                throw new LocalError(CL_INVALID_VALUE);
+            }
+            return r;
+        } catch (IllegalArgumentException e) {
+            throw new LocalError(CL_INVALID_VALUE);
+        }
+    }
+
+    private void applyPredicted(FunctionSpec f, Object[] args, long[] eventIds) {
+        for (int i = 0; i < args.length; i++) {
+            if (f.arg(i).role() == Role.out_event && args[i] != null) {
+                Jocl.setId((NativePointerObject) args[i], eventIds[i]);
+                objects.created(eventIds[i], HandleType.cl_event, contextOfQueue(args[0]), 0);
+            }
+        }
+        if (f.name().equals("clSetKernelArg")) {
+            objects.argSet(Jocl.id((NativePointerObject) args[0]), (Integer) args[1]);
+        }
+    }
+
+    private Object apply(FunctionSpec f, Object[] args, Reply reply, HostMemory.Region[] outRegions, long[] eventIds) {
+        int code;
+        Object result;
+        if (f.returns() == FunctionSpec.Returns.handle) {
+            code = reply.getErrcode();
+            result = null;
+            if (code == CL_SUCCESS && reply.getResult() != 0) {
+                long id = reply.getResult();
+                result = Jocl.newHandle(f.allocates(), id);
+                objects.created(id, f.allocates(), contextFor(f, args, id), f.name().equals("clCreateBuffer") ? (Long) args[2] : 0);
+                if (f.allocates() == HandleType.cl_kernel && reply.getKernelsCount() > 0) {
+                    objects.kernelMeta(id, reply.getKernels(0));
+                }
+            }
+            for (int i = 0; i < args.length; i++) {
+                if (f.arg(i).role() == Role.errcode_ret && args[i] != null) {
+                    ((int[]) args[i])[0] = code;
+                }
+            }
+        } else {
+            code = (int) reply.getResult();
+            result = code;
+        }
+        if (code == CL_SUCCESS) {
+            if (f.deallocates() != null) {
+                objects.applied(Jocl.id((NativePointerObject) args[0]), f.deallocates().handleType(), false);
+            } else if (f.retains() != null) {
+                objects.applied(Jocl.id((NativePointerObject) args[0]), f.retains().handleType(), true);
+            } else if (f.name().equals("clSetKernelArg")) {
+                objects.argSet(Jocl.id((NativePointerObject) args[0]), (Integer) args[1]);
+            }
+        }
+        Iterator<KernelMeta> kernelMetas = reply.getKernelsList().iterator();
+        for (int i = 0; i < args.length; i++) {
+            ArgSpec a = f.arg(i);
+            Object arg = args[i];
+            if (arg == null) {
+                continue;
+            }
+            Value v = reply.getOutputsOrDefault(i, null);
+            switch (a.role()) {
+                case out_event:
+                    if (code == CL_SUCCESS) {
+                        Jocl.setId((NativePointerObject) arg, eventIds[i]);
+                        objects.created(eventIds[i], HandleType.cl_event, contextOfQueue(args[0]), 0);
+                    }
+                    break;
+                case out_handles:
+                    if (v != null && v.hasRefs()) {
+                        Object[] array = (Object[]) arg;
+                        boolean owned = a.handleType() == HandleType.cl_kernel;
+                        long context = owned ? objects.contextOf(Jocl.id((NativePointerObject) args[0]), HandleType.cl_program) : 0;
+                        for (int k = 0; k < array.length && k < v.getRefs().getIdsCount(); k++) {
+                            long id = v.getRefs().getIds(k);
+                            if (id == 0) {
+                                continue;
+                            }
+                            array[k] = fill((NativePointerObject) array[k], a.handleType(), id);
+                            if (owned) {
+                                objects.created(id, HandleType.cl_kernel, context, 0);
+                                if (kernelMetas.hasNext()) {
+                                    objects.kernelMeta(id, kernelMetas.next());
+                                }
+                            } else {
+                                objects.reported(id, a.handleType(), false);
+                            }
+                        }
+                    }
+                    break;
+                case out:
+                    if (v != null) {
+                        writeOut((Pointer) arg, v, outRegions[i]);
+                    }
+                    break;
+                case out_scalar:
+                    if (v != null) {
+                        if (arg instanceof int[]) {
+                            ((int[]) arg)[0] = (int) v.getScalar();
+                        } else {
+                            ((long[]) arg)[0] = v.getScalar();
+                        }
+                    }
+                    break;
+                case size_ret:
+                    if (v != null) {
+                        ((long[]) arg)[0] = v.getScalar();
+                    }
+                    break;
+                case out_ints:
+                    if (v != null) {
+                        int[] out = (int[]) arg;
+                        for (int k = 0; k < out.length && k < v.getLongs().getValuesCount(); k++) {
+                            out[k] = (int) v.getLongs().getValues(k);
+                        }
+                    }
+                    break;
+                default:
+                    break;
+            }
+        }
+        if (f.name().equals("clBuildProgram") && args[4] != null) {
+            // the build ran to completion on the server: tell the application, as a driver would
+            ((BuildProgramFunction) args[4]).function((cl_program) args[0], args[5]);
+        }
+        return result;
+    }
+
+    private void writeOut(Pointer p, Value v, HostMemory.Region region) {
+        if (v.hasRefs()) {
+            HandleRefs refs = v.getRefs();
+            HandleType[] types = HandleType.values();
+            if (Jocl.pointsToObjects(p)) {
+                NativePointerObject[] targets = Jocl.pointers(p);
+                for (int k = 0; k < targets.length && k < refs.getIdsCount(); k++) {
+                    HandleType t = types[refs.getTypes(k)];
+                    targets[k] = fill(targets[k], t, refs.getIds(k));
+                    objects.reported(refs.getIds(k), t, false);
+                }
+            } else if (region != null) {
+                for (int k = 0; k < refs.getIdsCount() && (k + 1) * 8L <= region.available(); k++) {
+                    region.writeLong(k * 8L, refs.getIds(k));
+                    objects.reported(refs.getIds(k), types[refs.getTypes(k)], false);
+                }
+            }
+        } else if (v.hasBlobs()) {
+            NativePointerObject[] targets = Jocl.pointsToObjects(p) ? Jocl.pointers(p) : new NativePointerObject[0];
+            for (int k = 0; k < targets.length && k < v.getBlobs().getValuesCount(); k++) {
+                if (targets[k] instanceof Pointer) {
+                    HostMemory.Region r = HostMemory.resolve((Pointer) targets[k]);
+                    ByteString blob = v.getBlobs().getValues(k);
+                    if (r != null && r.available() >= blob.size()) {
+                        r.write(0, blob);
+                    }
+                }
+            }
+        } else if (v.hasLongs() && region != null) {
+            for (int k = 0; k < v.getLongs().getValuesCount() && (k + 1) * 8L <= region.available(); k++) {
+                region.writeLong(k * 8L, v.getLongs().getValues(k));
+            }
+        } else if (v.hasData() && region != null) {
+            region.write(0, v.getData());
+        }
+        // bulk_size: the chunks were written into the region as they arrived
+    }
+
+    /** Writes an id into the application's object, or makes the object where the array slot is empty. */
+    private static NativePointerObject fill(NativePointerObject target, HandleType type, long id) {
+        if (target == null) {
+            return Jocl.newHandle(type, id);
+        }
+        Jocl.setId(target, id);
+        return target;
+    }
+
+    private long contextFor(FunctionSpec f, Object[] args, long newId) {
+        if (f.allocates() == HandleType.cl_context) {
+            return newId;
+        }
+        if (args.length > 0 && args[0] instanceof NativePointerObject) {
+            NativePointerObject first = (NativePointerObject) args[0];
+            HandleType t = HandleType.forJoclClass(first.getClass());
+            if (t == HandleType.cl_context) {
+                return Jocl.id(first);
+            }
+            if (t != null) {
+                return objects.contextOf(Jocl.id(first), t);
+            }
+        }
+        return 0;
+    }
+
+    private long contextOfQueue(Object queue) {
+        return queue == null ? 0 : objects.contextOf(Jocl.id((NativePointerObject) queue), HandleType.cl_command_queue);
+    }
+
+    /** What the native returns when the call cannot be made at all. */
+    static Object failure(FunctionSpec f, Object[] args, int code) {
+        for (int i = 0; i < args.length; i++) {
+            if (f.arg(i).role() == Role.errcode_ret && args[i] != null) {
+                ((int[]) args[i])[0] = code;
+            }
+        }
+        return status(f, code);
+    }
+
+    private static Object status(FunctionSpec f, int code) {
+        switch (f.returns()) {
+            case status:
+                return code;
+            case handle:
+            case none:
+            default:
+                return null;
+        }
+    }
+
+    private static long scalar(Object o) {
+        if (o instanceof Integer) {
+            return (Integer) o;
+        }
+        if (o instanceof Long) {
+            return (Long) o;
+        }
+        if (o instanceof Boolean) {
+            return (Boolean) o ? 1 : 0;
+        }
+        return 0;
+    }
+
+    /** A call the agent refuses before sending, with the code the native would give. */
+    private static final class LocalError extends Exception {
+        final int code;
+
+        LocalError(int code) {
+            super(null, null, false, false);
+            this.code = code;
+        }
+    }
+}

@@ -1,0 +1,306 @@
+package io.ava.agent.session;
+
+import io.ava.proto.AvaSessionGrpc;
+import io.ava.proto.BulkChunk;
+import io.ava.proto.Call;
+import io.ava.proto.CallBatch;
+import io.ava.proto.ClientMessage;
+import io.ava.proto.Hello;
+import io.ava.proto.Reply;
+import io.ava.proto.ServerMessage;
+import io.ava.agent.marshal.HostMemory;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The agent's one bidirectional stream to its server. Asynchronous calls are queued and sent
+ * together (at the next synchronous call, when the queue is long, or after a short delay);
+ * a synchronous call flushes the queue with it and waits for its own reply.
+ */
+public final class RemoteSession {
+    /** Calls packed into one message at most. */
+    private static final int MAX_BATCH = 256;
+    /** How long an async call may wait for company before it is sent alone. */
+    private static final long FLUSH_DELAY_NANOS = 200_000;
+    private static final int CHUNK = 1 << 20;
+
+    private final String target;
+    private final ManagedChannel channel;
+    private final ClientCallStreamObserver<ClientMessage> stream;
+    private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
+    private final Object sendLock = new Object();
+    private final List<Call> queued = new ArrayList<>();
+    private final Thread flusher;
+    private final AsyncFailures asyncFailures;
+    private volatile Throwable broken;
+    private volatile String sessionId;
+    private final CompletableFuture<String> welcome = new CompletableFuture<>();
+
+    /** A call waiting for its reply, and where its bulk output goes. */
+    public static final class Pending {
+        final CompletableFuture<Reply> future = new CompletableFuture<>();
+        final HostMemory.Region[] outRegions;
+
+        public Pending(HostMemory.Region[] outRegions) {
+            this.outRegions = outRegions;
+        }
+    }
+
+    /** Told about async calls the server failed although the agent predicted success. */
+    public interface AsyncFailures {
+        void failed(Reply reply);
+    }
+
+    private RemoteSession(String target, AsyncFailures asyncFailures) {
+        this.target = target;
+        this.asyncFailures = asyncFailures;
+        this.channel = NettyChannelBuilder.forTarget(target).usePlaintext().directExecutor()
+                .maxInboundMessageSize(8 << 20).build();
+        ClientResponseObserver<ClientMessage, ServerMessage> observer = new ClientResponseObserver<>() {
+            @Override
+            public void beforeStart(ClientCallStreamObserver<ClientMessage> requestStream) {
+                requestStream.setOnReadyHandler(() -> {
+                    synchronized (sendLock) {
+                        sendLock.notifyAll();
+                    }
+                });
+            }
+
+            @Override
+            public void onNext(ServerMessage m) {
+                receive(m);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                fail(t);
+            }
+
+            @Override
+            public void onCompleted() {
+                fail(Status.UNAVAILABLE.withDescription("the server closed the session").asRuntimeException());
+            }
+        };
+        this.stream = (ClientCallStreamObserver<ClientMessage>) AvaSessionGrpc.newStub(channel).session(observer);
+        this.flusher = new Thread(this::flushLoop, "ava-flusher");
+        this.flusher.setDaemon(true);
+        this.flusher.start();
+    }
+
+    /** Opens a session; fails within the timeout when the server cannot be reached. */
+    public static RemoteSession open(String target, String specDigest, String clientName, AsyncFailures failures)
+            throws SessionException {
+        RemoteSession s = new RemoteSession(target, failures);
+        synchronized (s.sendLock) {
+            s.stream.onNext(ClientMessage.newBuilder().setHello(Hello.newBuilder().setSpecDigest(specDigest)
+                    .setClientName(clientName)).build());
+        }
+        try {
+            s.sessionId = s.welcome.get(15, TimeUnit.SECONDS);
+            return s;
+        } catch (ExecutionException e) {
+            s.close();
+            throw new SessionException(describe(e.getCause()));
+        } catch (TimeoutException e) {
+            s.close();
+            throw new SessionException("no answer within 15 s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            s.close();
+            throw new SessionException("interrupted");
+        }
+    }
+
+    public String target() {
+        return target;
+    }
+
+    public String sessionId() {
+        return sessionId;
+    }
+
+    /** Queues a call whose reply the caller does not wait for. */
+    public void sendAsync(Call call) throws SessionException {
+        checkBroken();
+        boolean wake;
+        synchronized (sendLock) {
+            queued.add(call);
+            wake = queued.size() == 1;
+            if (queued.size() >= MAX_BATCH) {
+                flushLocked();
+                wake = false;
+            }
+        }
+        if (wake) {
+            LockSupport.unpark(flusher);
+        }
+    }
+
+    /** Sends a call (after any queued ones and its bulk input) and waits for its reply. */
+    public Reply call(Call call, List<BulkIn> bulkIn, Pending p) throws SessionException {
+        checkBroken();
+        pending.put(call.getCallId(), p);
+        synchronized (sendLock) {
+            flushLocked();
+            for (BulkIn b : bulkIn) {
+                for (long off = 0; off < b.size(); off += CHUNK) {
+                    int len = (int) Math.min(CHUNK, b.size() - off);
+                    awaitReady();
+                    stream.onNext(ClientMessage.newBuilder().setChunk(BulkChunk.newBuilder().setCallId(call.getCallId())
+                            .setArg(b.arg()).setOffset(off).setTotal(b.size()).setData(b.region().read(off, len))
+                            .setLast(off + len == b.size())).build());
+                }
+            }
+            queued.add(call);
+            flushLocked();
+        }
+        try {
+            return p.future.get();
+        } catch (ExecutionException e) {
+            throw new SessionException(describe(e.getCause()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SessionException("interrupted while waiting for the server");
+        } finally {
+            pending.remove(call.getCallId());
+        }
+    }
+
+    /** Sends whatever is queued now (clFlush, exit). */
+    public void flush() {
+        synchronized (sendLock) {
+            flushLocked();
+        }
+    }
+
+    private void flushLocked() {
+        if (queued.isEmpty() || broken != null) {
+            queued.clear();
+            return;
+        }
+        awaitReady();
+        stream.onNext(ClientMessage.newBuilder().setCalls(CallBatch.newBuilder().addAllCalls(queued)).build());
+        queued.clear();
+    }
+
+    /** gRPC flow control: hold the sender while the transport's buffer is full. */
+    private void awaitReady() {
+        while (!stream.isReady() && broken == null) {
+            try {
+                sendLock.wait(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private void flushLoop() {
+        while (broken == null) {
+            LockSupport.park();
+            LockSupport.parkNanos(FLUSH_DELAY_NANOS);
+            flush();
+        }
+    }
+
+    private void receive(ServerMessage m) {
+        switch (m.getKindCase()) {
+            case WELCOME:
+                welcome.complete(m.getWelcome().getSessionId());
+                break;
+            case REPLIES:
+                for (Reply r : m.getReplies().getRepliesList()) {
+                    Pending p = pending.get(r.getCallId());
+                    if (p != null) {
+                        p.future.complete(r);
+                    } else {
+                        asyncFailures.failed(r);
+                    }
+                }
+                break;
+            case CHUNK: {
+                BulkChunk c = m.getChunk();
+                Pending p = pending.get(c.getCallId());
+                if (p != null && p.outRegions != null && c.getArg() < p.outRegions.length && p.outRegions[c.getArg()] != null) {
+                    p.outRegions[c.getArg()].write(c.getOffset(), c.getData());
+                }
+                break;
+            }
+            default:
+                break;
+        }
+    }
+
+    private void fail(Throwable t) {
+        if (broken == null) {
+            broken = t;
+        }
+        welcome.completeExceptionally(t);
+        for (Pending p : pending.values()) {
+            p.future.completeExceptionally(t);
+        }
+        synchronized (sendLock) {
+            sendLock.notifyAll();
+        }
+        LockSupport.unpark(flusher);
+    }
+
+    private void checkBroken() throws SessionException {
+        Throwable t = broken;
+        if (t != null) {
+            throw new SessionException(describe(t));
+        }
+    }
+
+    public boolean isBroken() {
+        return broken != null;
+    }
+
+    /** Ends the session: the server releases everything it still holds for it. */
+    public void close() {
+        try {
+            flush();
+            synchronized (sendLock) {
+                if (broken == null) {
+                    stream.onCompleted();
+                }
+            }
+        } catch (RuntimeException ignored) {
+            // closing a broken stream
+        }
+        channel.shutdown();
+        try {
+            channel.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        channel.shutdownNow();
+    }
+
+    static String describe(Throwable t) {
+        Status s = Status.fromThrowable(t);
+        String d = s.getDescription();
+        Throwable cause = s.getCause();
+        if (d == null && cause != null) {
+            d = cause.getMessage();
+        }
+        return s.getCode() + (d != null ? ": " + d : "");
+    }
+
+    /** Input bytes too large to travel inside the call: sent ahead of it in chunks. */
+    public record BulkIn(int arg, HostMemory.Region region, long size) {
+    }
+}
