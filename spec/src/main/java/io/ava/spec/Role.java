@@ -34,6 +34,8 @@ public enum Role {
     out_ints(false, true),
     /** a cl_context_properties / cl_queue_properties list; platform values are handles */
     properties(false, false),
+    /** a cl_buffer_region (origin and size) */
+    buffer_region(false, false),
     /** a callback function object; never leaves the client */
     callback(false, false),
     /** user data for a callback; never leaves the client */

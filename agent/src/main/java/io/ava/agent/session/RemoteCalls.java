@@ -46,10 +46,14 @@ public final class RemoteCalls {
     private final AsyncPredictor predictor = new AsyncPredictor(objects);
     private final AtomicLong nextCallId = new AtomicLong();
     private final AtomicLong nextObjectId = new AtomicLong();
+    private final HostPtrMirror hostPtrs = new HostPtrMirror();
+    private final int readBufferFunction;
+    private static final long CL_MEM_USE_HOST_PTR = 1 << 3;
 
     public RemoteCalls(Spec spec, AgentConnection connection) {
         this.spec = spec;
         this.connection = connection;
+        this.readBufferFunction = spec.forNative("clEnqueueReadBufferNative").index();
     }
 
     public Spec spec() {
@@ -89,13 +93,45 @@ public final class RemoteCalls {
             if (f.async().test(args) && f.allocates() == null && bulk.isEmpty() && predictor.predict(f, args)) {
                 session.sendAsync(call.setAsync(true).build());
                 applyPredicted(f, args, eventIds);
+                afterCall(f, args, CL_SUCCESS, null);
                 return status(f, CL_SUCCESS);
             }
             Reply reply = session.call(call.build(), bulk, new RemoteSession.Pending(outRegions));
-            return apply(f, args, reply, outRegions, eventIds);
+            Object result = apply(f, args, reply, outRegions, eventIds);
+            afterCall(f, args, result instanceof Integer ? (Integer) result : result != null ? CL_SUCCESS : -1, result);
+            return result;
         } catch (SessionException e) {
             connection.lost(e);
             return failure(f, args, CL_DEVICE_NOT_AVAILABLE);
+        }
+    }
+
+    /** Keeps USE_HOST_PTR memory as the application would see it natively. */
+    private void afterCall(FunctionSpec f, Object[] args, int code, Object result) {
+        String name = f.name();
+        if (name.equals("clCreateBuffer")) {
+            if (result != null && Jocl.id((NativePointerObject) result) != 0 && args[3] != null
+                    && ((Long) args[1] & CL_MEM_USE_HOST_PTR) != 0) {
+                hostPtrs.register(Jocl.id((NativePointerObject) result), Jocl.id((NativePointerObject) args[0]),
+                        (Long) args[2], (Pointer) args[3]);
+            }
+            return;
+        }
+        if (hostPtrs.isEmpty() || code != CL_SUCCESS) {
+            return;
+        }
+        if (name.equals("clReleaseMemObject") && objects.get(Jocl.id((NativePointerObject) args[0]), HandleType.cl_mem) == null) {
+            hostPtrs.released(Jocl.id((NativePointerObject) args[0]));
+            return;
+        }
+        if (name.startsWith("clEnqueue") && args[0] != null) {
+            long q = Jocl.id((NativePointerObject) args[0]);
+            hostPtrs.enqueued(q, objects.contextOf(q, HandleType.cl_command_queue));
+        }
+        boolean blocking = (name.equals("clEnqueueReadBuffer") || name.equals("clEnqueueWriteBuffer")) && (Boolean) args[2];
+        if (name.equals("clFinish") || name.equals("clWaitForEvents") || blocking) {
+            hostPtrs.sync((queue, mem, size, host) ->
+                    invoke(readBufferFunction, new Object[]{queue, mem, true, 0L, size, host, 0, null, null}));
         }
     }
 
@@ -113,7 +149,7 @@ public final class RemoteCalls {
             case handles: {
                 LongList.Builder ids = LongList.newBuilder();
                 for (Object o : (Object[]) arg) {
-                    ids.addValues(o == null ? 0 : Jocl.id((NativePointerObject) o));
+                    ids.addValues(o == null ? -1 : Jocl.id((NativePointerObject) o));
                 }
                 return v.setLongs(ids).build();
             }
@@ -199,6 +235,10 @@ public final class RemoteCalls {
                 }
                 return v.setLongs(l).build();
             }
+            case buffer_region: {
+                org.jocl.cl_buffer_region r = (org.jocl.cl_buffer_region) arg;
+                return v.setLongs(LongList.newBuilder().addValues(r.origin).addValues(r.size)).build();
+            }
             case callback:
                 return v.setScalar(1).build();
             case user_data:
@@ -237,15 +277,20 @@ public final class RemoteCalls {
     }
 
     private Object apply(FunctionSpec f, Object[] args, Reply reply, HostMemory.Region[] outRegions, long[] eventIds) {
+        if (!reply.getExceptionClass().isEmpty()) {
+            throw JoclExceptions.rethrow(reply.getExceptionClass(), reply.getExceptionMessage());
+        }
         int code;
         Object result;
         if (f.returns() == FunctionSpec.Returns.handle) {
             code = reply.getErrcode();
             result = null;
-            if (code == CL_SUCCESS && reply.getResult() != 0) {
-                long id = reply.getResult();
+            long id = reply.getResult();
+            if (!reply.getNullObject()) {
                 result = Jocl.newHandle(f.allocates(), id);
-                objects.created(id, f.allocates(), contextFor(f, args, id), f.name().equals("clCreateBuffer") ? (Long) args[2] : 0);
+            }
+            if (id != 0) {
+                objects.created(id, f.allocates(), contextFor(f, args, id), memSize(f, args));
                 if (f.allocates() == HandleType.cl_kernel && reply.getKernelsCount() > 0) {
                     objects.kernelMeta(id, reply.getKernels(0));
                 }
@@ -376,7 +421,9 @@ public final class RemoteCalls {
                 region.writeLong(k * 8L, v.getLongs().getValues(k));
             }
         } else if (v.hasData() && region != null) {
-            region.write(0, v.getData());
+            // an info answer larger than the application's array: natively it overruns the array, here it is cut
+            ByteString data = v.getData();
+            region.write(0, data.size() > region.available() ? data.substring(0, (int) Math.max(0, region.available())) : data);
         }
         // bulk_size: the chunks were written into the region as they arrived
     }
@@ -405,6 +452,22 @@ public final class RemoteCalls {
             }
         }
         return 0;
+    }
+
+    /** Bytes of a buffer the call creates, for the local checks of later transfers. */
+    private static long memSize(FunctionSpec f, Object[] args) {
+        switch (f.name()) {
+            case "clCreateBuffer":
+                return (Long) args[2];
+            case "clCreateSubBuffer2":
+                return ((org.jocl.cl_buffer_region) args[3]).size;
+            case "clCreateSubBuffer": {
+                HostMemory.Region r = HostMemory.resolve((Pointer) args[3]);
+                return r == null || r.available() < 16 ? 0 : r.read(8, 8).asReadOnlyByteBuffer().order(java.nio.ByteOrder.nativeOrder()).getLong();
+            }
+            default:
+                return 0;
+        }
     }
 
     private long contextOfQueue(Object queue) {

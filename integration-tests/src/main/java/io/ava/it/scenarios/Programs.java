@@ -145,7 +145,7 @@ public class Programs {
         clEnqueueReadBuffer(queue, buf, CL_TRUE, 0, Sizeof.cl_float * 8L, Pointer.to(tripled), 0, null, null);
         out("with -DFACTOR=3.0f: " + Arrays.toString(tripled));
         check("define from build options", tripled[2] == 9f);
-        String opts = "";
+        String opts;
         long[] size = new long[1];
         clGetProgramBuildInfo(defined, device, CL_PROGRAM_BUILD_OPTIONS, 0, null, size);
         byte[] optBytes = new byte[(int) size[0]];
@@ -181,7 +181,6 @@ public class Programs {
         out("create kernel from broken program (exceptions off): " + stringFor_errorCode(err[0]));
         rc = clBuildProgram(program, 1, new cl_device_id[] {device}, "-this-is-not-an-option", null, null);
         out("build with an invalid option (exceptions off): " + stringFor_errorCode(rc));
-        clGetProgramInfo(program, CL_PROGRAM_NUM_KERNELS, Sizeof.size_t, Pointer.to(numKernels), null);
         exceptions(true);
         out("build with an invalid option (exceptions on): "
             + thrown(() -> clBuildProgram(broken, 1, new cl_device_id[] {device}, "-this-is-not-an-option", null, null)));

@@ -72,7 +72,7 @@ public class Queues {
         expectError("clFlush", CL_SUCCESS, clFlush(plain));
         expectError("clFinish", CL_SUCCESS, clFinish(plain));
         int[] data = new int[1024];
-        cl_mem_holder holder = new cl_mem_holder(ctx, data.length);
+        BusyBuffer holder = new BusyBuffer(ctx, data.length);
         for (int i = 0; i < 8; i++) {
             int[] pattern = {i};
             clEnqueueFillBuffer(ooo, holder.mem, Pointer.to(pattern), Sizeof.cl_int, 0, (long) Sizeof.cl_int * data.length, 0, null, null);
@@ -113,10 +113,10 @@ public class Queues {
     }
 
     /** A buffer used to give the queues some work. */
-    static final class cl_mem_holder {
+    static final class BusyBuffer {
         final org.jocl.cl_mem mem;
 
-        cl_mem_holder(cl_context ctx, int ints) {
+        BusyBuffer(cl_context ctx, int ints) {
             mem = clCreateBuffer(ctx, CL_MEM_READ_WRITE, (long) Sizeof.cl_int * ints, null, null);
         }
     }

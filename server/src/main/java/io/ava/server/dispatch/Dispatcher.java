@@ -198,12 +198,12 @@ public final class Dispatcher {
                         break; // filled below, once the program's binary sizes are known
                     }
                     long size = a.size().eval(scalars);
-                    if (size < 0 || size > v.getOutSize()) {
+                    if (f.infoSelector() != null) {
+                        // the driver writes only the answer's size: the client keeps what fits in its memory
+                        size = size < 0 ? 0 : Math.min(size, infoSize(f, args, i, types));
+                    } else if (size < 0 || size > v.getOutSize()) {
                         throw new ClError(CL_INVALID_VALUE, a.name() + ": " + size + " bytes to write, the client's memory holds "
                                 + v.getOutSize());
-                    }
-                    if (f.infoSelector() != null) {
-                        size = Math.min(size, infoSize(f, args, i, types));
                     }
                     checkTransfer(f, a, args, entries, size);
                     ByteBuffer buf = ByteBuffer.allocateDirect((int) Math.max(size, 1)).order(ByteOrder.nativeOrder());
@@ -266,6 +266,18 @@ public final class Dispatcher {
                 case properties:
                     args[i] = properties(v, t, table);
                     break;
+                case buffer_region: {
+                    if (v.getIsNull()) {
+                        args[i] = null;
+                        break;
+                    }
+                    List<Long> r = v.getLongs().getValuesList();
+                    if (r.size() != 2) {
+                        throw new ClError(CL_INVALID_VALUE, a.name() + ": a buffer region is origin and size");
+                    }
+                    args[i] = new org.jocl.cl_buffer_region(r.get(0), r.get(1));
+                    break;
+                }
                 case callback:
                 case user_data:
                     args[i] = null; // callbacks and their data stay on the client
@@ -286,7 +298,15 @@ public final class Dispatcher {
         }
         forceBlocking(f, args);
 
-        Object result = natives.invoke(f.index(), args);
+        Object result;
+        try {
+            result = natives.invoke(f.index(), args);
+        } catch (RuntimeException e) {
+            // JOCL's own argument checks (null array elements and the like): the client throws the same
+            Reply r = Reply.newBuilder().setCallId(call.getCallId()).setResult(CL_INVALID_VALUE)
+                    .setExceptionClass(e.getClass().getName()).setExceptionMessage(String.valueOf(e.getMessage())).build();
+            return new Outcome(r, List.of(), true);
+        }
 
         Reply.Builder reply = Reply.newBuilder().setCallId(call.getCallId());
         List<BulkOut> bulkOut = new ArrayList<>();
@@ -294,18 +314,19 @@ public final class Dispatcher {
         if (f.returns() == FunctionSpec.Returns.handle) {
             int err = errcode(f, args);
             NativePointerObject created = (NativePointerObject) result;
-            if (created != null && created.getNativePointer() != 0 && err == CL_SUCCESS) {
-                long size = f.name().equals("clCreateBuffer") ? (Long) args[2] : 0;
+            reply.setNullObject(created == null);
+            if (created != null && created.getNativePointer() != 0) {
+                // bound even when errcode_ret reports an error: some drivers return a live object then
+                long size = memSize(f, args, keepAlive);
                 table.bind(call.getNewId(), f.allocates(), created, size, keepAlive);
                 reply.setResult(call.getNewId());
                 if (f.allocates() == HandleType.cl_kernel) {
                     reply.addKernels(kernelProbe.probe((org.jocl.cl_kernel) created, (cl_program) args[0], call));
                 }
-                code = CL_SUCCESS;
             } else {
                 reply.setResult(0);
-                code = err == CL_SUCCESS ? CL_INVALID_VALUE : err;
             }
+            code = err;
             reply.setErrcode(code);
         } else if (f.returns() == FunctionSpec.Returns.status) {
             code = (Integer) result;
@@ -388,6 +409,22 @@ public final class Dispatcher {
         return new Outcome(reply.build(), bulkOut, code != CL_SUCCESS);
     }
 
+    /** Bytes of a buffer the call creates: the server checks later transfers against it. */
+    private static long memSize(FunctionSpec f, Object[] args, Object inputBytes) {
+        switch (f.name()) {
+            case "clCreateBuffer":
+                return (Long) args[2];
+            case "clCreateSubBuffer2":
+                return ((org.jocl.cl_buffer_region) args[3]).size;
+            case "clCreateSubBuffer": {
+                ByteBuffer info = (ByteBuffer) inputBytes;
+                return info == null || info.capacity() < 16 ? 0 : info.order(ByteOrder.nativeOrder()).getLong(8);
+            }
+            default:
+                return 0;
+        }
+    }
+
     private Outcome refuse(Call call, int code, String message) {
         return new Outcome(Reply.newBuilder().setCallId(call.getCallId()).setResult(code).setErrcode(code)
                 .setMessage(message).build(), List.of(), true);
@@ -417,8 +454,12 @@ public final class Dispatcher {
         Object arr = Array.newInstance(t.getComponentType(), ids.size());
         for (int k = 0; k < ids.size(); k++) {
             long id = ids.get(k);
+            if (id == -1) {
+                continue; // a null element: JOCL's native rejects it as it would on the client
+            }
             if (id == 0) {
-                continue; // a null element; the driver reports it
+                Array.set(arr, k, NativePointers.wrap(a.handleType(), 0)); // an object never filled: NULL to the driver
+                continue;
             }
             HandleEntry e = table.find(id);
             if (e == null || e.type() != a.handleType()) {
@@ -528,11 +569,6 @@ public final class Dispatcher {
         long[] sizeRet = new long[1];
         probe[f.args().size() - 1] = sizeRet;
         probe[valueIndex - 1] = 0L;
-        for (int k = 0; k < probe.length; k++) {
-            if (f.arg(k).role() == Role.scalar && probe[k] == null) {
-                probe[k] = 0;
-            }
-        }
         Object r = natives.invoke(f.index(), probe);
         if (r instanceof Integer && (Integer) r != CL_SUCCESS) {
             return 1; // the real call reports the error; it writes nothing
