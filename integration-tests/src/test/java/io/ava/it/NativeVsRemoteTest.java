@@ -33,8 +33,8 @@ class NativeVsRemoteTest {
             "VectorPipeline",
             "Reduction",
             "Threads",
-            "BadArguments",
-            "MapAndSubBuffers");
+            "BadArguments");
+            // MapAndSubBuffers joins this list with map support (issue "Every JOCL entry point remoted")
     }
 
     @BeforeAll
