@@ -5,6 +5,7 @@ import io.ava.server.cli.StatusCommand;
 import io.ava.server.dispatch.DeviceSelection;
 import io.ava.server.dispatch.Dispatcher;
 import io.ava.server.dispatch.NativeFunctions;
+import io.ava.server.session.BulkListener;
 import io.ava.server.session.RemoteAddressInterceptor;
 import io.ava.server.session.SessionRegistry;
 import io.ava.server.session.SessionService;
@@ -62,11 +63,14 @@ public final class AvaServerMain implements Callable<Integer> {
         SessionRegistry registry = new SessionRegistry("ava-server@" + InetAddress.getLocalHost().getHostName());
         Dispatcher dispatcher = new Dispatcher(spec, new NativeFunctions(spec), selection);
         Server server;
+        BulkListener bulkListener;
         try {
+            bulkListener = new BulkListener(bind);
             server = NettyServerBuilder.forAddress(new InetSocketAddress(bind, port))
                     .directExecutor()
                     .maxInboundMessageSize(8 << 20)
-                    .addService(ServerInterceptors.intercept(new SessionService(dispatcher, registry, spec.digest()),
+                    .flowControlWindow(16 << 20)
+                    .addService(ServerInterceptors.intercept(new SessionService(dispatcher, registry, spec.digest(), bulkListener),
                             new RemoteAddressInterceptor()))
                     .addService(new AdminService(registry))
                     .build()

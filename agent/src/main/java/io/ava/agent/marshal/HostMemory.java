@@ -65,6 +65,19 @@ public final class HostMemory {
             }
         }
 
+        /** Copies {@code n} bytes from native memory into the application's memory at {@code at}. */
+        public void writeFrom(long at, long sourceAddress, int n) {
+            if (at < 0 || at + n > available) {
+                throw new IndexOutOfBoundsException("write of " + n + " bytes at " + at + " past " + available);
+            }
+            UNSAFE.copyMemory(null, sourceAddress, base, offset + at, n);
+        }
+
+        /** Copies {@code n} bytes of the application's memory at {@code at} into native memory. */
+        public void readTo(long at, long targetAddress, int n) {
+            UNSAFE.copyMemory(base, offset + at, null, targetAddress, n);
+        }
+
         public void writeLong(long at, long value) {
             if (at < 0 || at + 8 > available) {
                 throw new IndexOutOfBoundsException();
@@ -99,6 +112,11 @@ public final class HostMemory {
         long base = UNSAFE.arrayBaseOffset(array.getClass());
         long whole = (long) java.lang.reflect.Array.getLength(array) * scale;
         return new Region(array, base + byteOffset, whole - byteOffset);
+    }
+
+    /** The native address of a direct buffer (position ignored). */
+    public static long address(ByteBuffer direct) {
+        return UNSAFE.getLong(direct, ADDRESS_OFFSET);
     }
 
     private static int elementSize(Buffer b) {

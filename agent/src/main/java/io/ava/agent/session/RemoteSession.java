@@ -36,6 +36,8 @@ public final class RemoteSession {
     /** How long an async call may wait for company before it is sent alone. */
     private static final long FLUSH_DELAY_NANOS = 200_000;
     private static final int CHUNK = 1 << 20;
+    /** HTTP/2 window: several chunks in flight, so bulk transfers are not stop-and-wait. */
+    private static final int FLOW_WINDOW = 16 << 20;
 
     private final String target;
     private final ManagedChannel channel;
@@ -47,15 +49,22 @@ public final class RemoteSession {
     private final AsyncFailures asyncFailures;
     private volatile Throwable broken;
     private volatile String sessionId;
-    private final CompletableFuture<String> welcome = new CompletableFuture<>();
+    private final CompletableFuture<io.ava.proto.Welcome> welcome = new CompletableFuture<>();
+    private volatile BulkChannel bulkChannel;
 
     /** A call waiting for its reply, and where its bulk output goes. */
     public static final class Pending {
         final CompletableFuture<Reply> future = new CompletableFuture<>();
         final HostMemory.Region[] outRegions;
+        private final Map<Integer, CompletableFuture<Void>> bulk = new ConcurrentHashMap<>();
 
         public Pending(HostMemory.Region[] outRegions) {
             this.outRegions = outRegions;
+        }
+
+        /** Completes once the bytes of output {@code arg} are in the application's memory. */
+        CompletableFuture<Void> bulkDone(int arg) {
+            return bulk.computeIfAbsent(arg, a -> new CompletableFuture<>());
         }
     }
 
@@ -68,7 +77,7 @@ public final class RemoteSession {
         this.target = target;
         this.asyncFailures = asyncFailures;
         this.channel = NettyChannelBuilder.forTarget(target).usePlaintext().directExecutor()
-                .maxInboundMessageSize(8 << 20).build();
+                .flowControlWindow(FLOW_WINDOW).maxInboundMessageSize(8 << 20).build();
         ClientResponseObserver<ClientMessage, ServerMessage> observer = new ClientResponseObserver<>() {
             @Override
             public void beforeStart(ClientCallStreamObserver<ClientMessage> requestStream) {
@@ -109,7 +118,9 @@ public final class RemoteSession {
                     .setClientName(clientName)).build());
         }
         try {
-            s.sessionId = s.welcome.get(15, TimeUnit.SECONDS);
+            io.ava.proto.Welcome w = s.welcome.get(15, TimeUnit.SECONDS);
+            s.sessionId = w.getSessionId();
+            s.openBulk(w);
             return s;
         } catch (ExecutionException e) {
             s.close();
@@ -156,6 +167,9 @@ public final class RemoteSession {
         synchronized (sendLock) {
             flushLocked();
             for (BulkIn b : bulkIn) {
+                if (sendOnSideChannel(call.getCallId(), b)) {
+                    continue;
+                }
                 for (long off = 0; off < b.size(); off += CHUNK) {
                     int len = (int) Math.min(CHUNK, b.size() - off);
                     awaitReady();
@@ -168,7 +182,15 @@ public final class RemoteSession {
             flushLocked();
         }
         try {
-            return p.future.get();
+            Reply r = p.future.get();
+            for (Map.Entry<Integer, io.ava.proto.Value> out : r.getOutputsMap().entrySet()) {
+                if (out.getValue().hasBulkSize()) {
+                    p.bulkDone(out.getKey()).get(60, TimeUnit.SECONDS);
+                }
+            }
+            return r;
+        } catch (TimeoutException e) {
+            throw new SessionException("bulk output did not arrive");
         } catch (ExecutionException e) {
             throw new SessionException(describe(e.getCause()));
         } catch (InterruptedException e) {
@@ -176,6 +198,34 @@ public final class RemoteSession {
             throw new SessionException("interrupted while waiting for the server");
         } finally {
             pending.remove(call.getCallId());
+        }
+    }
+
+    private void openBulk(io.ava.proto.Welcome w) {
+        if (w.getBulkPort() == 0) {
+            return;
+        }
+        String host = target.contains(":") ? target.substring(0, target.lastIndexOf(':')) : target;
+        try {
+            bulkChannel = BulkChannel.open(host, w.getBulkPort(), w.getBulkToken().toByteArray(), pending::get);
+        } catch (java.io.IOException e) {
+            System.err.println("ava: bulk side channel to " + host + ":" + w.getBulkPort() + " unavailable ("
+                    + e.getMessage() + "); large buffers go through gRPC");
+        }
+    }
+
+    private boolean sendOnSideChannel(long callId, BulkIn b) {
+        BulkChannel side = bulkChannel;
+        if (side == null || !side.isOpen()) {
+            return false;
+        }
+        try {
+            side.send(callId, b.arg(), b.region(), b.size());
+            return true;
+        } catch (java.io.IOException e) {
+            bulkChannel = null;
+            side.close();
+            throw new IllegalStateException("ava: bulk side channel failed mid-transfer: " + e.getMessage(), e);
         }
     }
 
@@ -219,7 +269,7 @@ public final class RemoteSession {
     private void receive(ServerMessage m) {
         switch (m.getKindCase()) {
             case WELCOME:
-                welcome.complete(m.getWelcome().getSessionId());
+                welcome.complete(m.getWelcome());
                 break;
             case REPLIES:
                 for (Reply r : m.getReplies().getRepliesList()) {
@@ -236,6 +286,9 @@ public final class RemoteSession {
                 Pending p = pending.get(c.getCallId());
                 if (p != null && p.outRegions != null && c.getArg() < p.outRegions.length && p.outRegions[c.getArg()] != null) {
                     p.outRegions[c.getArg()].write(c.getOffset(), c.getData());
+                }
+                if (p != null && c.getLast()) {
+                    p.bulkDone(c.getArg()).complete(null);
                 }
                 break;
             }
@@ -280,6 +333,10 @@ public final class RemoteSession {
             }
         } catch (RuntimeException ignored) {
             // closing a broken stream
+        }
+        BulkChannel side = bulkChannel;
+        if (side != null) {
+            side.close();
         }
         channel.shutdown();
         try {

@@ -206,7 +206,8 @@ public final class Dispatcher {
                                 + v.getOutSize());
                     }
                     checkTransfer(f, a, args, entries, size);
-                    ByteBuffer buf = ByteBuffer.allocateDirect((int) Math.max(size, 1)).order(ByteOrder.nativeOrder());
+                    ByteBuffer buf = size > INLINE_LIMIT ? DirectBuffers.SHARED.acquire((int) size)
+                            : ByteBuffer.allocateDirect((int) Math.max(size, 1)).order(ByteOrder.nativeOrder());
                     outBuffers[i] = buf;
                     args[i] = Pointer.to(buf);
                     break;
@@ -301,6 +302,12 @@ public final class Dispatcher {
         Object result;
         try {
             result = natives.invoke(f.index(), args);
+            boolean usesHostMemory = f.name().equals("clCreateBuffer") && ((Long) args[1] & CL_MEM_USE_HOST_PTR) != 0;
+            if (!usesHostMemory && keepAlive instanceof ByteBuffer) {
+                // the driver has copied the bytes (transfers run blocking here): the buffer can be reused
+                DirectBuffers.SHARED.release((ByteBuffer) keepAlive);
+                keepAlive = null;
+            }
         } catch (RuntimeException e) {
             // JOCL's own argument checks (null array elements and the like): the client throws the same
             Reply r = Reply.newBuilder().setCallId(call.getCallId()).setResult(CL_INVALID_VALUE)

@@ -27,6 +27,7 @@ import org.slf4j.LoggerFactory;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -51,13 +52,18 @@ public final class ServerSession implements StreamObserver<ClientMessage> {
     private final String specDigest;
     private final HandleTable table = new HandleTable();
     private final Map<Long, ExecutorService> threads = new ConcurrentHashMap<>();
-    private final Map<Long, ByteBuffer> incoming = new ConcurrentHashMap<>();
+    /** Bulk input by call and argument: filled by gRPC chunks or the side channel, taken by the call. */
+    private final Map<Long, CompletableFuture<ByteBuffer>> incoming = new ConcurrentHashMap<>();
+    private final Map<Long, ByteBuffer> assembling = new ConcurrentHashMap<>();
+    private final BulkListener bulkListener;
+    private volatile BulkConnection bulk;
     private final AtomicLong calls = new AtomicLong();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile boolean welcomed;
 
     ServerSession(String id, String peer, ServerCallStreamObserver<ServerMessage> out, Dispatcher dispatcher,
-                  SessionRegistry registry, String specDigest) {
+                  SessionRegistry registry, String specDigest, BulkListener bulkListener) {
+        this.bulkListener = bulkListener;
         this.id = id;
         this.peer = peer;
         this.out = out;
@@ -95,8 +101,11 @@ public final class ServerSession implements StreamObserver<ClientMessage> {
                     return;
                 }
                 welcomed = true;
-                send(ServerMessage.newBuilder().setWelcome(Welcome.newBuilder().setSessionId(id)
-                        .setServerName(registry.serverName())).build());
+                Welcome.Builder w = Welcome.newBuilder().setSessionId(id).setServerName(registry.serverName());
+                if (bulkListener != null) {
+                    w.setBulkPort(bulkListener.port()).setBulkToken(com.google.protobuf.ByteString.copyFrom(bulkListener.issue(this)));
+                }
+                send(ServerMessage.newBuilder().setWelcome(w).build());
                 log.info("session={} event=open client={} name={}", id, peer, msg.getHello().getClientName());
                 break;
             case CALLS:
@@ -157,7 +166,19 @@ public final class ServerSession implements StreamObserver<ClientMessage> {
                 return;
             }
             if (o != null) {
+                BulkConnection side = bulk;
                 for (Dispatcher.BulkOut b : o.bulk) {
+                    if (side != null) {
+                        try {
+                            side.write(reply.getCallId(), b.arg(), b.data());
+                            io.ava.server.dispatch.DirectBuffers.SHARED.release(b.data());
+                            continue;
+                        } catch (java.io.IOException e) {
+                            log.warn("session={} event=bulk-write-failed reason=\"{}\"", id, e.getMessage());
+                            bulk = null;
+                            side = null;
+                        }
+                    }
                     ByteBuffer data = b.data().duplicate();
                     data.clear();
                     int total = data.capacity();
@@ -186,7 +207,7 @@ public final class ServerSession implements StreamObserver<ClientMessage> {
 
     private void receiveChunk(BulkChunk c) {
         long key = c.getCallId() * 64 + c.getArg();
-        ByteBuffer buf = incoming.computeIfAbsent(key, k -> {
+        ByteBuffer buf = assembling.computeIfAbsent(key, k -> {
             if (c.getTotal() > Integer.MAX_VALUE) {
                 return null;
             }
@@ -199,10 +220,44 @@ public final class ServerSession implements StreamObserver<ClientMessage> {
         ByteBuffer dst = buf.duplicate();
         dst.position((int) c.getOffset());
         c.getData().copyTo(dst);
+        if (c.getLast()) {
+            assembling.remove(key);
+            future(key).complete(buf);
+        }
     }
 
+    private CompletableFuture<ByteBuffer> future(long key) {
+        return incoming.computeIfAbsent(key, k -> new CompletableFuture<>());
+    }
+
+    /** The call's bulk input: it may still be on its way on the side channel, so wait for it. */
     private ByteBuffer takeBulk(long callId, int arg) {
-        return incoming.remove(callId * 64 + arg);
+        long key = callId * 64 + arg;
+        try {
+            return future(key).get(60, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            return null;
+        } finally {
+            incoming.remove(key);
+        }
+    }
+
+    void attachBulk(BulkConnection connection) {
+        bulk = connection;
+        log.info("session={} event=bulk-channel-open", id);
+    }
+
+    boolean admitBulk(long size) {
+        return !closed.get();
+    }
+
+    void bulkArrived(long callId, int arg, ByteBuffer data) {
+        future(callId * 64 + arg).complete(data);
+    }
+
+    void bulkFailed(long callId, int arg, String reason) {
+        log.warn("session={} call={} event=bulk-refused reason=\"{}\"", id, callId, reason);
+        future(callId * 64 + arg).complete(null);
     }
 
     @Override
@@ -254,6 +309,14 @@ public final class ServerSession implements StreamObserver<ClientMessage> {
         }
         table.clear();
         incoming.clear();
+        assembling.clear();
+        BulkConnection side = bulk;
+        if (side != null) {
+            side.close();
+        }
+        if (bulkListener != null) {
+            bulkListener.forget(this);
+        }
         registry.remove(this);
         log.info("session={} event=released objects={} calls={}", id, released, calls.get());
     }

@@ -21,7 +21,10 @@ public final class SessionService extends AvaSessionGrpc.AvaSessionImplBase {
     private final String specDigest;
     private final AtomicLong nextId = new AtomicLong();
 
-    public SessionService(Dispatcher dispatcher, SessionRegistry registry, String specDigest) {
+    private final BulkListener bulkListener;
+
+    public SessionService(Dispatcher dispatcher, SessionRegistry registry, String specDigest, BulkListener bulkListener) {
+        this.bulkListener = bulkListener;
         this.dispatcher = dispatcher;
         this.registry = registry;
         this.specDigest = specDigest;
@@ -33,7 +36,7 @@ public final class SessionService extends AvaSessionGrpc.AvaSessionImplBase {
         out.disableAutoRequest();
         SocketAddress remote = SessionService.remoteAddress();
         ServerSession s = new ServerSession("s" + nextId.incrementAndGet(), String.valueOf(remote), out, dispatcher,
-                registry, specDigest);
+                registry, specDigest, bulkListener);
         registry.add(s);
         out.request(INBOUND_WINDOW);
         return s;
