@@ -30,6 +30,11 @@ ava_java_major() {
     echo "${v%%.*}" | grep -E '^[0-9]+$' || echo 0
 }
 
+# Debian's Maven 3.8.7 writes colour resets even with -B; drop them from captured output.
+ava_strip_ansi() {
+    sed -u $'s/\e\\[[0-9;]*m//g'
+}
+
 ava_pkg_installed() {
     dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q '^install ok installed$'
 }
@@ -49,7 +54,7 @@ ava_install_prerequisites() {
     command -v clinfo >/dev/null 2>&1 || missing+=(clinfo)
 
     if [[ ${#missing[@]} -eq 0 ]]; then
-        echo "all present: java $(ava_java_major java), $(mvn -v 2>/dev/null | head -n1 | sed 's/ (.*//'), pocl-opencl-icd, ocl-icd-opencl-dev, clinfo"
+        echo "all present: java $(ava_java_major java), $(mvn -B -v 2>/dev/null | ava_strip_ansi | sed -n '1s/ (.*//p'), pocl-opencl-icd, ocl-icd-opencl-dev, clinfo"
     else
         echo "missing: ${missing[*]}"
         command -v apt-get >/dev/null 2>&1 \
@@ -112,7 +117,8 @@ ava_build() {
         fi
     fi
     echo "+ mvn -q -B package -DskipTests"
-    (cd "$AVA_ROOT" && mvn -q -B package -DskipTests) || ava_die "the build failed (mvn -q -B package -DskipTests)"
+    (cd "$AVA_ROOT" && mvn -q -B package -DskipTests 2>&1 | ava_strip_ansi) \
+        || ava_die "the build failed (mvn -q -B package -DskipTests)"
     local jar
     for jar in "${jars[@]}"; do
         [[ -f "$jar" ]] || ava_die "the build did not produce $jar"

@@ -176,6 +176,17 @@ public final class Dispatcher {
                         break;
                     }
                     long size = a.size().eval(scalars);
+                    if (v.hasData() && f.allocates() == null) {
+                        // small inputs the driver copies during the call (kernel argument values, fill
+                        // patterns, blocking writes): a heap array, which JOCL pins for the call
+                        byte[] bytes = v.getData().toByteArray();
+                        if (size < 0 || bytes.length < size) {
+                            throw new ClError(CL_INVALID_VALUE, a.name() + ": " + size + " bytes to read, "
+                                    + bytes.length + " bytes given");
+                        }
+                        args[i] = Pointer.to(bytes);
+                        break;
+                    }
                     ByteBuffer data = v.hasData() || !v.hasBulkSize() ? direct(v.getData()) : bulk.take(call.getCallId(), i);
                     if (data == null) {
                         throw new ClError(CL_INVALID_VALUE, a.name() + ": bulk data missing");

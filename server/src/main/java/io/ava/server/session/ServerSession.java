@@ -114,8 +114,18 @@ public final class ServerSession implements StreamObserver<ClientMessage> {
                     close();
                     return;
                 }
-                for (Call call : msg.getCalls().getCallsList()) {
-                    executorFor(call.getThread()).execute(() -> run(call));
+                // one hand-off per thread and batch, not per call: the calls of a thread run in order
+                java.util.List<Call> batch = msg.getCalls().getCallsList();
+                int start = 0;
+                while (start < batch.size()) {
+                    long thread = batch.get(start).getThread();
+                    int end = start + 1;
+                    while (end < batch.size() && batch.get(end).getThread() == thread) {
+                        end++;
+                    }
+                    java.util.List<Call> run = batch.subList(start, end);
+                    executorFor(thread).execute(() -> run.forEach(this::run));
+                    start = end;
                 }
                 break;
             case CHUNK:

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# ava's test command, from a fresh Debian 12 machine: installs what is missing (Java 17, Maven,
+# PoCL, the OpenCL loader, clinfo), then runs `mvn -B verify` (unit tests and the forked-JVM
+# end-to-end tests against real ava-server processes on PoCL). Extra arguments go to mvn, e.g.
+#   ./test.sh -pl spec          ./test.sh -Dtest=NativeVsRemoteTest -Dsurefire.failIfNoSpecifiedTests=false
+# Environment: AVA_SKIP_INSTALL=1 skips the package checks.
+set -euo pipefail
+
+AVA_ROOT="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)"
+cd "$AVA_ROOT"
+# shellcheck source=scripts/setup.sh
+source "$AVA_ROOT/scripts/setup.sh"
+
+ava_section "prerequisites"
+ava_install_prerequisites
+
+ava_section "mvn -B -ntp verify $*"
+start=$(date +%s)
+rc=0
+mvn -B -ntp verify "$@" || rc=$?
+elapsed=$(($(date +%s) - start))
+if [[ $rc -eq 0 ]]; then
+    echo "test.sh: PASSED (mvn -B verify, ${elapsed} s)"
+else
+    echo "test.sh: FAILED (mvn -B verify exited $rc after ${elapsed} s)" >&2
+fi
+exit "$rc"
