@@ -23,6 +23,7 @@ public final class FunctionSpec {
     private final ArgSpec infoSelector;
     private final ArgSpec infoValue;
     private final Map<Integer, InfoValue> infoHandles;
+    private final int[] slots;
 
     FunctionSpec(int index, String name, int line, List<ArgSpec> args, Returns returns, HandleType returnsType,
                  String unsupported, ArgSpec deallocates, ArgSpec retains, boolean record, List<ArgSpec> dependsOn,
@@ -42,6 +43,23 @@ public final class FunctionSpec {
         this.infoSelector = infoSelector;
         this.infoValue = infoValue;
         this.infoHandles = Map.copyOf(infoHandles);
+        this.slots = new int[args.size()];
+        int packed = 0;
+        int values = 0;
+        for (ArgSpec a : args) {
+            slots[a.index()] = isPacked(a.index()) ? packed++ : values++;
+        }
+    }
+
+    /** Whether the argument travels in the call's packed scalars (scalars and handles) rather than as a Value. */
+    public boolean isPacked(int arg) {
+        Role r = args.get(arg).role();
+        return r == Role.scalar || r == Role.handle;
+    }
+
+    /** The argument's position among the packed scalars or among the values, as {@link #isPacked} says. */
+    public int slot(int arg) {
+        return slots[arg];
     }
 
     /** Position in the spec: the function number on the wire. */

@@ -76,13 +76,16 @@ public final class RemoteCalls {
         SizeExpr.Args scalars = i -> scalar(args[i]);
         for (int i = 0; i < args.length; i++) {
             ArgSpec a = f.arg(i);
-            Value v;
+            if (f.isPacked(i)) {
+                call.addScalars(a.role() == Role.scalar ? scalar(args[i])
+                        : args[i] == null ? 0 : Jocl.id((NativePointerObject) args[i]));
+                continue;
+            }
             try {
-                v = encode(a, args[i], scalars, outRegions, bulk, eventIds, i);
+                call.addArgs(encode(a, args[i], scalars, outRegions, bulk, eventIds, i));
             } catch (LocalError e) {
                 return failure(f, args, e.code);
             }
-            call.addArgs(v);
         }
         long newId = 0;
         if (f.allocates() != null) {

@@ -85,16 +85,16 @@ public final class DeviceSelection {
             entriesArg = 1;
             countArg = 2;
         } else {
-            Value pv = call.getArgs(0);
-            if (!pv.getIsNull() && pv.getScalar() != 0) {
-                HandleEntry e = table.lookup(pv.getScalar(), HandleType.cl_platform_id);
+            long pv = call.getScalars(f.slot(0));
+            if (pv != 0) {
+                HandleEntry e = table.lookup(pv, HandleType.cl_platform_id);
                 if (e.object().getNativePointer() != platform.getNativePointer()) {
                     throw new ClError(HandleType.cl_platform_id.invalidCode(), "platform not offered by this server");
                 }
             }
             long[] type0 = new long[1];
             CL.clGetDeviceInfo(device, CL.CL_DEVICE_TYPE, 8, Pointer.to(type0), null);
-            long wanted = call.getArgs(1).getScalar();
+            long wanted = call.getScalars(f.slot(1));
             if ((wanted & type0[0]) != 0 || wanted == CL.CL_DEVICE_TYPE_ALL || wanted == CL.CL_DEVICE_TYPE_DEFAULT) {
                 offered.add(device);
             }
@@ -103,9 +103,9 @@ public final class DeviceSelection {
             entriesArg = 3;
             countArg = 4;
         }
-        long numEntries = call.getArgs(numEntriesArg).getScalar();
-        Value entries = call.getArgs(entriesArg);
-        Value count = call.getArgs(countArg);
+        long numEntries = call.getScalars(f.slot(numEntriesArg));
+        Value entries = call.getArgs(f.slot(entriesArg));
+        Value count = call.getArgs(f.slot(countArg));
         Reply.Builder reply = Reply.newBuilder().setCallId(call.getCallId());
         if ((numEntries == 0 && !entries.getIsNull()) || (entries.getIsNull() && count.getIsNull())) {
             return new Dispatcher.Outcome(reply.setResult(Dispatcher.CL_INVALID_VALUE).build(), List.of(), true);

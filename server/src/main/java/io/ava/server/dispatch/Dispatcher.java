@@ -90,9 +90,13 @@ public final class Dispatcher {
         if (!natives.has(f.index())) {
             return refuse(call, CL_INVALID_OPERATION, f.name() + " has no native in this JOCL");
         }
-        if (call.getArgsCount() != f.args().size()) {
+        int packed = 0;
+        for (int i = 0; i < f.args().size(); i++) {
+            packed += f.isPacked(i) ? 1 : 0;
+        }
+        if (call.getScalarsCount() != packed || call.getArgsCount() != f.args().size() - packed) {
             return refuse(call, CL_INVALID_VALUE, f.name() + " takes " + f.args().size() + " arguments, the call has "
-                    + call.getArgsCount());
+                    + (call.getScalarsCount() + call.getArgsCount()));
         }
         try {
             if (selection.handles(f)) {
@@ -110,34 +114,35 @@ public final class Dispatcher {
         Object[] args = new Object[n];
         ByteBuffer[] outBuffers = new ByteBuffer[n];
         HandleEntry[] entries = new HandleEntry[n];
-        SizeExpr.Args scalars = i -> call.getArgs(i).getScalar();
+        SizeExpr.Args scalars = i -> f.isPacked(i) ? call.getScalars(f.slot(i)) : call.getArgs(f.slot(i)).getScalar();
         Object keepAlive = null;
         long binariesProgramCount = -1;
 
         InfoValue info = null;
         if (f.infoSelector() != null) {
-            info = f.infoHandles((int) call.getArgs(f.infoSelector().index()).getScalar());
+            info = f.infoHandles((int) scalars.scalar(f.infoSelector().index()));
         }
 
         for (int i = 0; i < n; i++) {
             ArgSpec a = f.arg(i);
-            Value v = call.getArgs(i);
             Class<?> t = types[i];
-            switch (a.role()) {
-                case scalar:
-                    args[i] = scalar(v, t);
-                    break;
-                case handle:
-                    if (v.getIsNull() || v.getScalar() == 0) {
-                        if (!a.nullable()) {
-                            throw new ClError(a.handleType().invalidCode(), a.name() + " is null");
-                        }
-                        args[i] = null;
-                    } else {
-                        entries[i] = table.lookup(v.getScalar(), a.handleType());
-                        args[i] = entries[i].object();
+            if (f.isPacked(i)) {
+                long x = call.getScalars(f.slot(i));
+                if (a.role() == Role.scalar) {
+                    args[i] = scalar(x, t);
+                } else if (x == 0) {
+                    if (!a.nullable()) {
+                        throw new ClError(a.handleType().invalidCode(), a.name() + " is null");
                     }
-                    break;
+                    args[i] = null;
+                } else {
+                    entries[i] = table.lookup(x, a.handleType());
+                    args[i] = entries[i].object();
+                }
+                continue;
+            }
+            Value v = call.getArgs(f.slot(i));
+            switch (a.role()) {
                 case handles:
                     args[i] = handleArray(a, v, t, scalars, table);
                     break;
@@ -384,7 +389,7 @@ public final class Dispatcher {
                     break;
                 case out_event:
                     if (arg != null && ((NativePointerObject) arg).getNativePointer() != 0) {
-                        table.bind(call.getArgs(i).getScalar(), HandleType.cl_event, (NativePointerObject) arg, 0, keepAlive);
+                        table.bind(call.getArgs(f.slot(i)).getScalar(), HandleType.cl_event, (NativePointerObject) arg, 0, keepAlive);
                     }
                     break;
                 case out:
@@ -448,8 +453,7 @@ public final class Dispatcher {
                 .setMessage(message).build(), List.of(), true);
     }
 
-    private static Object scalar(Value v, Class<?> t) {
-        long x = v.getScalar();
+    private static Object scalar(long x, Class<?> t) {
         if (t == int.class) {
             return (int) x;
         }
