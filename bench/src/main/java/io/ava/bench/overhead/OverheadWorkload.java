@@ -53,14 +53,14 @@ public final class OverheadWorkload {
   // parameters (defaults = full run)
   Set<String> phases = new LinkedHashSet<>(Arrays.asList("a", "b", "c", "d"));
   int rttIters = 20_000;
-  int rttWarmup = 2_000;
+  int rttWarmup = 5_000;
   int asyncCalls = 100_000;
-  int asyncWarmup = 10_000;
+  int asyncWarmup = 100_000;
   int bulkMiB = 64;
   int bulkReps = 5;
   int bulkWarmup = 1;
   int launches = 50_000;
-  int launchWarmup = 5_000;
+  int launchWarmup = 20_000;
   long launchGlobal = 64;
   double phaseBudgetS = 15;
   int platformIndex = 0;

@@ -331,6 +331,16 @@ public final class Dispatcher {
             return new Outcome(r, List.of(), true);
         }
 
+        if (call.getAsync() && f.returns() == FunctionSpec.Returns.status && (Integer) result == CL_SUCCESS) {
+            // the agent predicted this success and waits for nothing: bookkeeping only, no reply
+            succeeded(f, entries, table);
+            for (int i = 0; i < n; i++) {
+                if (f.arg(i).role() == Role.out_event && args[i] != null && ((NativePointerObject) args[i]).getNativePointer() != 0) {
+                    table.bind(call.getArgs(f.slot(i)).getScalar(), HandleType.cl_event, (NativePointerObject) args[i], 0, null);
+                }
+            }
+            return ASYNC_SUCCESS;
+        }
         Reply.Builder reply = Reply.newBuilder().setCallId(call.getCallId());
         List<BulkOut> bulkOut = new ArrayList<>();
         int code;
@@ -359,12 +369,7 @@ public final class Dispatcher {
         }
 
         if (code == CL_SUCCESS) {
-            if (f.deallocates() != null) {
-                table.released(entries[f.deallocates().index()]);
-            }
-            if (f.retains() != null) {
-                table.retained(entries[f.retains().index()]);
-            }
+            succeeded(f, entries, table);
         }
 
         for (int i = 0; i < n; i++) {
@@ -430,6 +435,17 @@ public final class Dispatcher {
             }
         }
         return new Outcome(reply.build(), bulkOut, code != CL_SUCCESS);
+    }
+
+    private static final Outcome ASYNC_SUCCESS = new Outcome(Reply.getDefaultInstance(), List.of(), false);
+
+    /** Reference bookkeeping after a successful retain or release. */
+    private static void succeeded(FunctionSpec f, HandleEntry[] entries, HandleTable table) {
+        if (f.deallocates() != null) {
+            table.released(entries[f.deallocates().index()]);
+        } else if (f.retains() != null) {
+            table.retained(entries[f.retains().index()]);
+        }
     }
 
     /** Bytes of a buffer the call creates: the server checks later transfers against it. */
