@@ -106,6 +106,13 @@ final class ScenarioRunner {
         return run(scenario + "-remote", remoteCommand(scenario, port, args), env);
     }
 
+    /** Runs the scenario under the agent with another JOCL jar than the test's own (the agent must not assume one version). */
+    static Result runRemoteWithJocl(String scenario, int port, Path joclJar) throws IOException, InterruptedException {
+        List<String> command = List.of(Paths.java().toString(), "-javaagent:" + Paths.agentJar() + "=server=127.0.0.1:" + port,
+            "-cp", Paths.scenariosDir() + java.io.File.pathSeparator + joclJar, PACKAGE + scenario);
+        return run(scenario + "-remote-" + joclJar.getFileName(), command, Map.of("LD_LIBRARY_PATH", emptyOpenClDir().toString()));
+    }
+
     /** Starts the scenario under the agent and returns without waiting for it. */
     static Running startRemote(String scenario, int port, String... args) throws IOException {
         String label = scenario + "-remote";

@@ -348,8 +348,10 @@ public final class Dispatcher {
             int err = errcode(f, args);
             NativePointerObject created = (NativePointerObject) result;
             reply.setNullObject(created == null);
-            if (created != null && created.getNativePointer() != 0) {
-                // bound even when errcode_ret reports an error: some drivers return a live object then
+            if (created != null && created.getNativePointer() != 0 && err == CL_SUCCESS) {
+                // An object that comes with an error (PoCL's clCreateContextFromType without a matching
+                // device) is not bound: releasing it trips an assertion in PoCL that kills the server.
+                // The client gets a non-null object with id 0, which every later call refuses.
                 long size = memSize(f, args, keepAlive);
                 table.bind(call.getNewId(), f.allocates(), created, size, keepAlive);
                 reply.setResult(call.getNewId());
