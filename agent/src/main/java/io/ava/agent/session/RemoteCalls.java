@@ -47,6 +47,8 @@ public final class RemoteCalls {
     private final AtomicLong nextCallId = new AtomicLong();
     private final AtomicLong nextObjectId = new AtomicLong();
     private final HostPtrMirror hostPtrs = new HostPtrMirror();
+    private final ClientCallbacks callbacks = new ClientCallbacks();
+    private volatile RemoteSession listening;
     private final int readBufferFunction;
     private static final long CL_MEM_USE_HOST_PTR = 1 << 3;
 
@@ -67,6 +69,10 @@ public final class RemoteCalls {
         if (session == null) {
             return failure(f, args, CL_DEVICE_NOT_AVAILABLE);
         }
+        if (listening != session) {
+            listening = session;
+            session.onPush(push -> callbacks.dispatch(push, session));
+        }
         long callId = nextCallId.getAndIncrement();
         Call.Builder call = Call.newBuilder().setCallId(callId).setFunction(function)
                 .setThread(Thread.currentThread().getId());
@@ -82,7 +88,9 @@ public final class RemoteCalls {
                 continue;
             }
             try {
-                call.addArgs(encode(a, args[i], scalars, outRegions, bulk, eventIds, i));
+                call.addArgs(a.role() == Role.callback && args[i] != null
+                        ? Value.newBuilder().setScalar(callbacks.register(f, args[i], args)).build()
+                        : encode(a, args[i], scalars, outRegions, bulk, eventIds, i));
             } catch (LocalError e) {
                 return failure(f, args, e.code);
             }
@@ -99,13 +107,26 @@ public final class RemoteCalls {
                 afterCall(f, args, CL_SUCCESS, null);
                 return status(f, CL_SUCCESS);
             }
-            Reply reply = session.call(call.build(), bulk, new RemoteSession.Pending(outRegions));
+            boolean transfer = isNonBlockingRead(f, args);
+            Reply reply = session.call(call.build(), bulk, new RemoteSession.Pending(outRegions), transfer);
             Object result = apply(f, args, reply, outRegions, eventIds);
             afterCall(f, args, result instanceof Integer ? (Integer) result : result != null ? CL_SUCCESS : -1, result);
             return result;
         } catch (SessionException e) {
             connection.lost(e);
             return failure(f, args, CL_DEVICE_NOT_AVAILABLE);
+        }
+    }
+
+    /** A read whose bytes the server sends when the driver has them (never made blocking). */
+    private static boolean isNonBlockingRead(FunctionSpec f, Object[] args) {
+        switch (f.name()) {
+            case "clEnqueueReadBuffer":
+            case "clEnqueueReadBufferRect":
+            case "clEnqueueReadImage":
+                return !(Boolean) args[2];
+            default:
+                return false;
         }
     }
 

@@ -66,11 +66,27 @@ public final class RemoteSession {
         CompletableFuture<Void> bulkDone(int arg) {
             return bulk.computeIfAbsent(arg, a -> new CompletableFuture<>());
         }
+
+        /** For non-blocking transfers: the server's word that the driver finished, with the final status. */
+        final CompletableFuture<io.ava.proto.TransferDone> transfer = new CompletableFuture<>();
+    }
+
+    /** Told about callbacks the server pushes. */
+    public interface PushListener {
+        void callback(io.ava.proto.CallbackPush push);
     }
 
     /** Told about async calls the server failed although the agent predicted success. */
     public interface AsyncFailures {
         void failed(Reply reply);
+    }
+
+    private volatile PushListener pushListener = p -> { };
+    /** Non-blocking transfers whose bytes the server sends when the driver completes them. */
+    private final Map<Long, Pending> transfers = new ConcurrentHashMap<>();
+
+    public void onPush(PushListener listener) {
+        this.pushListener = listener;
     }
 
     private RemoteSession(String target, AsyncFailures asyncFailures) {
@@ -162,8 +178,19 @@ public final class RemoteSession {
 
     /** Sends a call (after any queued ones and its bulk input) and waits for its reply. */
     public Reply call(Call call, List<BulkIn> bulkIn, Pending p) throws SessionException {
+        return call(call, bulkIn, p, false);
+    }
+
+    /**
+     * As {@link #call(Call, List, Pending)}; with {@code transfer} the call starts a non-blocking
+     * transfer whose bytes arrive later: it stays registered until they have landed.
+     */
+    public Reply call(Call call, List<BulkIn> bulkIn, Pending p, boolean transfer) throws SessionException {
         checkBroken();
         pending.put(call.getCallId(), p);
+        if (transfer) {
+            transfers.put(call.getCallId(), p);
+        }
         synchronized (sendLock) {
             flushLocked();
             for (BulkIn b : bulkIn) {
@@ -188,6 +215,10 @@ public final class RemoteSession {
                     p.bulkDone(out.getKey()).get(60, TimeUnit.SECONDS);
                 }
             }
+            if (transfer && r.getResult() != 0) {
+                transfers.remove(call.getCallId());
+            }
+            settleTransfers();
             return r;
         } catch (TimeoutException e) {
             throw new SessionException("bulk output did not arrive");
@@ -197,8 +228,58 @@ public final class RemoteSession {
             Thread.currentThread().interrupt();
             throw new SessionException("interrupted while waiting for the server");
         } finally {
-            pending.remove(call.getCallId());
+            if (!transfers.containsKey(call.getCallId())) {
+                pending.remove(call.getCallId());
+            }
         }
+    }
+
+    /**
+     * Waits until the bytes of every transfer the server reported complete are in the
+     * application's memory. The server reports completed transfers before any reply or callback
+     * that could reveal the completion, so calling this then makes the data visible in time.
+     */
+    public void settleTransfers() throws SessionException {
+        for (Map.Entry<Long, Pending> e : transfers.entrySet()) {
+            Pending p = e.getValue();
+            io.ava.proto.TransferDone t = p.transfer.getNow(null);
+            if (t == null) {
+                continue;
+            }
+            try {
+                if (t.getBulkSize() > 0) {
+                    p.bulkDone(t.getArg()).get(60, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+                throw new SessionException("interrupted while waiting for transferred data");
+            } catch (ExecutionException | TimeoutException ex) {
+                throw new SessionException("transferred data did not arrive");
+            }
+            transfers.remove(e.getKey());
+            pending.remove(e.getKey());
+        }
+    }
+
+    /** Waits for the bytes of one transfer (a blocking call that must see them, an unmap). */
+    public void awaitTransfer(long callId) throws SessionException {
+        Pending p = transfers.get(callId);
+        if (p == null) {
+            return;
+        }
+        try {
+            io.ava.proto.TransferDone t = p.transfer.get(600, TimeUnit.SECONDS);
+            if (t.getBulkSize() > 0) {
+                p.bulkDone(t.getArg()).get(60, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+            throw new SessionException("interrupted while waiting for transferred data");
+        } catch (ExecutionException | TimeoutException ex) {
+            throw new SessionException("transferred data did not arrive");
+        }
+        transfers.remove(callId);
+        pending.remove(callId);
     }
 
     private void openBulk(io.ava.proto.Welcome w) {
@@ -292,6 +373,20 @@ public final class RemoteSession {
                 }
                 break;
             }
+            case PUSH:
+                if (m.getPush().hasTransfer()) {
+                    io.ava.proto.TransferDone t = m.getPush().getTransfer();
+                    Pending p = transfers.get(t.getCallId());
+                    if (p != null) {
+                        if (!t.getData().isEmpty() && t.getArg() < p.outRegions.length && p.outRegions[t.getArg()] != null) {
+                            p.outRegions[t.getArg()].write(0, t.getData());
+                        }
+                        p.transfer.complete(t);
+                    }
+                } else if (m.getPush().hasCallback()) {
+                    pushListener.callback(m.getPush().getCallback());
+                }
+                break;
             default:
                 break;
         }
@@ -304,6 +399,7 @@ public final class RemoteSession {
         welcome.completeExceptionally(t);
         for (Pending p : pending.values()) {
             p.future.completeExceptionally(t);
+            p.transfer.completeExceptionally(t);
         }
         synchronized (sendLock) {
             sendLock.notifyAll();

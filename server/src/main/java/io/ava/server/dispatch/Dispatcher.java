@@ -20,6 +20,7 @@ import org.jocl.CL;
 import org.jocl.NativePointerObject;
 import org.jocl.Pointer;
 import org.jocl.cl_context_properties;
+import org.jocl.cl_event;
 import org.jocl.cl_platform_id;
 import org.jocl.cl_program;
 import org.jocl.cl_queue_properties;
@@ -74,12 +75,8 @@ public final class Dispatcher {
     public record BulkOut(int arg, ByteBuffer data) {
     }
 
-    /** Incoming bulk data the session assembled for this call. */
-    public interface BulkSource {
-        ByteBuffer take(long callId, int arg);
-    }
-
-    public Outcome execute(Call call, HandleTable table, BulkSource bulk) {
+    public Outcome execute(Call call, SessionContext ctx) {
+        HandleTable table = ctx.table();
         FunctionSpec f = spec.function(call.getFunction());
         if (f == null) {
             return refuse(call, CL_INVALID_OPERATION, "unknown function number " + call.getFunction());
@@ -102,13 +99,15 @@ public final class Dispatcher {
             if (selection.handles(f)) {
                 return selection.execute(f, call, table);
             }
-            return run(f, call, table, bulk);
+            return run(f, call, ctx);
         } catch (ClError e) {
             return refuse(call, e.code(), f.name() + ": " + e.getMessage());
         }
     }
 
-    private Outcome run(FunctionSpec f, Call call, HandleTable table, BulkSource bulk) throws ClError {
+    private Outcome run(FunctionSpec f, Call call, SessionContext ctx) throws ClError {
+        HandleTable table = ctx.table();
+        boolean nonBlockingTransfer = isNonBlockingTransfer(f, call);
         Class<?>[] types = natives.parameterTypes(f.index());
         int n = f.args().size();
         Object[] args = new Object[n];
@@ -181,7 +180,7 @@ public final class Dispatcher {
                         break;
                     }
                     long size = a.size().eval(scalars);
-                    if (v.hasData() && f.allocates() == null) {
+                    if (v.hasData() && f.allocates() == null && !nonBlockingTransfer) {
                         // small inputs the driver copies during the call (kernel argument values, fill
                         // patterns, blocking writes): a heap array, which JOCL pins for the call
                         byte[] bytes = v.getData().toByteArray();
@@ -192,7 +191,7 @@ public final class Dispatcher {
                         args[i] = Pointer.to(bytes);
                         break;
                     }
-                    ByteBuffer data = v.hasData() || !v.hasBulkSize() ? direct(v.getData()) : bulk.take(call.getCallId(), i);
+                    ByteBuffer data = v.hasData() || !v.hasBulkSize() ? direct(v.getData()) : ctx.takeBulk(call.getCallId(), i);
                     if (data == null) {
                         throw new ClError(CL_INVALID_VALUE, a.name() + ": bulk data missing");
                     }
@@ -222,7 +221,7 @@ public final class Dispatcher {
                                 + v.getOutSize());
                     }
                     checkTransfer(f, a, args, entries, size);
-                    ByteBuffer buf = size > INLINE_LIMIT ? DirectBuffers.SHARED.acquire((int) size)
+                    ByteBuffer buf = size > INLINE_LIMIT || nonBlockingTransfer ? DirectBuffers.SHARED.acquire((int) size)
                             : ByteBuffer.allocateDirect((int) Math.max(size, 1)).order(ByteOrder.nativeOrder());
                     outBuffers[i] = buf;
                     args[i] = Pointer.to(buf);
@@ -296,8 +295,10 @@ public final class Dispatcher {
                     break;
                 }
                 case callback:
+                    args[i] = v.getIsNull() || v.getScalar() == 0 ? null : Callbacks.forDriver(t, v.getScalar(), ctx);
+                    break;
                 case user_data:
-                    args[i] = null; // callbacks and their data stay on the client
+                    args[i] = null; // user data stays on the client
                     break;
                 default:
                     throw new ClError(CL_INVALID_OPERATION, "role " + a.role() + " is not handled");
@@ -313,12 +314,27 @@ public final class Dispatcher {
         if (f.allocates() != null) {
             table.checkFree(call.getNewId());
         }
-        forceBlocking(f, args);
+        cl_event transferEvent = null;
+        boolean ownTransferEvent = false;
+        if (nonBlockingTransfer) {
+            int e = eventArg(f);
+            if (args[e] == null) {
+                args[e] = new org.jocl.cl_event(); // the server's own, to learn when the transfer is done
+                ownTransferEvent = true;
+            }
+            transferEvent = (cl_event) args[e];
+        }
 
         Object result;
         try {
             result = natives.invoke(f.index(), args);
             boolean usesHostMemory = f.name().equals("clCreateBuffer") && ((Long) args[1] & CL_MEM_USE_HOST_PTR) != 0;
+            if (nonBlockingTransfer && (Integer) result == CL_SUCCESS) {
+                trackTransfer(f, call, args, outBuffers, keepAlive, transferEvent, ownTransferEvent, ctx);
+                keepAlive = null;
+            } else if (nonBlockingTransfer && ownTransferEvent && transferEvent.getNativePointer() != 0) {
+                CL.clReleaseEvent(transferEvent);
+            }
             if (!usesHostMemory && keepAlive instanceof ByteBuffer) {
                 // the driver has copied the bytes (transfers run blocking here): the buffer can be reused
                 DirectBuffers.SHARED.release((ByteBuffer) keepAlive);
@@ -335,7 +351,8 @@ public final class Dispatcher {
             // the agent predicted this success and waits for nothing: bookkeeping only, no reply
             succeeded(f, entries, table);
             for (int i = 0; i < n; i++) {
-                if (f.arg(i).role() == Role.out_event && args[i] != null && ((NativePointerObject) args[i]).getNativePointer() != 0) {
+                if (f.arg(i).role() == Role.out_event && !ownTransferEvent && args[i] != null
+                        && ((NativePointerObject) args[i]).getNativePointer() != 0) {
                     table.bind(call.getArgs(f.slot(i)).getScalar(), HandleType.cl_event, (NativePointerObject) args[i], 0, null);
                 }
             }
@@ -395,7 +412,7 @@ public final class Dispatcher {
                     }
                     break;
                 case out_event:
-                    if (arg != null && ((NativePointerObject) arg).getNativePointer() != 0) {
+                    if (arg != null && !ownTransferEvent && ((NativePointerObject) arg).getNativePointer() != 0) {
                         table.bind(call.getArgs(f.slot(i)).getScalar(), HandleType.cl_event, (NativePointerObject) arg, 0, keepAlive);
                     }
                     break;
@@ -408,7 +425,7 @@ public final class Dispatcher {
                             }
                             reply.putOutputs(i, Value.newBuilder().setBlobs(blobs).build());
                         }
-                    } else if (outBuffers[i] != null && code == CL_SUCCESS) {
+                    } else if (outBuffers[i] != null && code == CL_SUCCESS && !nonBlockingTransfer) {
                         reply.putOutputs(i, outValue(f, info, outBuffers[i], args, i, table, bulkOut));
                     }
                     break;
@@ -662,15 +679,43 @@ public final class Dispatcher {
         }
     }
 
-    /**
-     * The server's host memory for a transfer lives only for this call, so the native transfer
-     * must finish before the call returns. The client sees the same semantics: a non-blocking
-     * write was already copied when it was sent.
-     */
-    private static void forceBlocking(FunctionSpec f, Object[] args) {
-        if (f.name().equals("clEnqueueReadBuffer") || f.name().equals("clEnqueueWriteBuffer")) {
-            args[2] = Boolean.TRUE;
+    /** Non-blocking reads and writes: the driver uses the host memory after the call returns. */
+    private static boolean isNonBlockingTransfer(FunctionSpec f, Call call) {
+        switch (f.name()) {
+            case "clEnqueueReadBuffer":
+            case "clEnqueueWriteBuffer":
+            case "clEnqueueReadBufferRect":
+            case "clEnqueueWriteBufferRect":
+            case "clEnqueueReadImage":
+            case "clEnqueueWriteImage":
+                return call.getScalars(f.slot(2)) == 0;
+            default:
+                return false;
         }
+    }
+
+    private static int eventArg(FunctionSpec f) {
+        for (int i = f.args().size() - 1; i >= 0; i--) {
+            if (f.arg(i).role() == Role.out_event) {
+                return i;
+            }
+        }
+        throw new IllegalStateException(f.name() + " has no event argument");
+    }
+
+    /** Holds the host memory of a non-blocking transfer until its event completes; a read's bytes then go to the client. */
+    private static void trackTransfer(FunctionSpec f, Call call, Object[] args, ByteBuffer[] outBuffers, Object input,
+                                      cl_event event, boolean ownEvent, SessionContext ctx) {
+        for (int i = 0; i < args.length; i++) {
+            if (outBuffers[i] != null) {
+                ByteBuffer out = outBuffers[i];
+                ctx.transfers().track(call.getCallId(), i, out, true, event, ownEvent, () -> DirectBuffers.SHARED.release(out));
+                return;
+            }
+        }
+        ByteBuffer in = input instanceof ByteBuffer ? (ByteBuffer) input : null;
+        ctx.transfers().track(call.getCallId(), -1, in, false, event, ownEvent,
+                in == null ? null : () -> DirectBuffers.SHARED.release(in));
     }
 
     private static int errcode(FunctionSpec f, Object[] args) {

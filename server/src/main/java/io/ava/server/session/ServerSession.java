@@ -40,7 +40,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * each application thread of the client gets its own executor here (AvA's shadow threads), so
  * a thread blocked in clWaitForEvents or clFinish never stalls another.
  */
-public final class ServerSession implements StreamObserver<ClientMessage> {
+public final class ServerSession implements StreamObserver<ClientMessage>, io.ava.server.dispatch.SessionContext {
     private static final Logger log = LoggerFactory.getLogger(ServerSession.class);
     private static final int CHUNK = 1 << 20;
 
@@ -60,6 +60,7 @@ public final class ServerSession implements StreamObserver<ClientMessage> {
     private final AtomicLong calls = new AtomicLong();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile boolean welcomed;
+    private final io.ava.server.dispatch.Transfers transfers = new io.ava.server.dispatch.Transfers(this);
 
     ServerSession(String id, String peer, ServerCallStreamObserver<ServerMessage> out, Dispatcher dispatcher,
                   SessionRegistry registry, String specDigest, BulkListener bulkListener) {
@@ -80,8 +81,26 @@ public final class ServerSession implements StreamObserver<ClientMessage> {
         return peer;
     }
 
+    @Override
     public HandleTable table() {
         return table;
+    }
+
+    @Override
+    public io.ava.server.dispatch.Transfers transfers() {
+        return transfers;
+    }
+
+    @Override
+    public void push(io.ava.proto.Push p) {
+        send(ServerMessage.newBuilder().setPush(p).build());
+    }
+
+    @Override
+    public void sendBulk(long callId, int arg, ByteBuffer data) {
+        synchronized (out) {
+            writeBulk(callId, arg, data);
+        }
     }
 
     public long calls() {
@@ -151,7 +170,7 @@ public final class ServerSession implements StreamObserver<ClientMessage> {
         }
         Dispatcher.Outcome o;
         try {
-            o = dispatcher.execute(call, table, this::takeBulk);
+            o = dispatcher.execute(call, this);
         } catch (RuntimeException e) {
             log.error("session={} call={} function={} event=internal-error", id, call.getCallId(), call.getFunction(), e);
             o = null;
@@ -171,39 +190,45 @@ public final class ServerSession implements StreamObserver<ClientMessage> {
     }
 
     private void sendReply(io.ava.proto.Reply reply, Dispatcher.Outcome o) {
+        // data of transfers that completed goes before any reply the client could observe them by
+        transfers.flushCompleted();
         synchronized (out) {
             if (closed.get()) {
                 return;
             }
             if (o != null) {
-                BulkConnection side = bulk;
                 for (Dispatcher.BulkOut b : o.bulk) {
-                    if (side != null) {
-                        try {
-                            side.write(reply.getCallId(), b.arg(), b.data());
-                            io.ava.server.dispatch.DirectBuffers.SHARED.release(b.data());
-                            continue;
-                        } catch (java.io.IOException e) {
-                            log.warn("session={} event=bulk-write-failed reason=\"{}\"", id, e.getMessage());
-                            bulk = null;
-                            side = null;
-                        }
-                    }
-                    ByteBuffer data = b.data().duplicate();
-                    data.clear();
-                    int total = data.capacity();
-                    for (int off = 0; off < total; off += CHUNK) {
-                        int len = Math.min(CHUNK, total - off);
-                        ByteBuffer slice = data.duplicate();
-                        slice.position(off).limit(off + len);
-                        out.onNext(ServerMessage.newBuilder().setChunk(BulkChunk.newBuilder()
-                                .setCallId(reply.getCallId()).setArg(b.arg()).setOffset(off).setTotal(total)
-                                .setData(UnsafeByteOperations.unsafeWrap(slice.slice()))
-                                .setLast(off + len == total)).build());
-                    }
+                    writeBulk(reply.getCallId(), b.arg(), b.data());
                 }
             }
             out.onNext(ServerMessage.newBuilder().setReplies(ReplyBatch.newBuilder().addReplies(reply)).build());
+        }
+    }
+
+    /** Output bytes: on the side channel when there is one (a pooled buffer is given back), else as chunks. */
+    private void writeBulk(long callId, int arg, ByteBuffer buffer) {
+        BulkConnection side = bulk;
+        if (side != null) {
+            try {
+                side.write(callId, arg, buffer);
+                io.ava.server.dispatch.DirectBuffers.SHARED.release(buffer);
+                return;
+            } catch (java.io.IOException e) {
+                log.warn("session={} event=bulk-write-failed reason=\"{}\"", id, e.getMessage());
+                bulk = null;
+            }
+        }
+        ByteBuffer data = buffer.duplicate();
+        data.clear();
+        int total = data.capacity();
+        for (int off = 0; off < total; off += CHUNK) {
+            int len = Math.min(CHUNK, total - off);
+            ByteBuffer slice = data.duplicate();
+            slice.position(off).limit(off + len);
+            out.onNext(ServerMessage.newBuilder().setChunk(BulkChunk.newBuilder()
+                    .setCallId(callId).setArg(arg).setOffset(off).setTotal(total)
+                    .setData(UnsafeByteOperations.unsafeWrap(slice.slice()))
+                    .setLast(off + len == total)).build());
         }
     }
 
@@ -241,7 +266,8 @@ public final class ServerSession implements StreamObserver<ClientMessage> {
     }
 
     /** The call's bulk input: it may still be on its way on the side channel, so wait for it. */
-    private ByteBuffer takeBulk(long callId, int arg) {
+    @Override
+    public ByteBuffer takeBulk(long callId, int arg) {
         long key = callId * 64 + arg;
         try {
             return future(key).get(60, TimeUnit.SECONDS);
@@ -309,6 +335,7 @@ public final class ServerSession implements StreamObserver<ClientMessage> {
         for (HandleEntry q : table.all(HandleType.cl_command_queue)) {
             CL.clFinish((cl_command_queue) q.object());
         }
+        transfers.abandonAll();
         int released = 0;
         for (HandleEntry e : table.ownedNewestFirst()) {
             int refs = refsOf(e);

@@ -21,7 +21,29 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class DispatcherChecksTest {
     private static Spec spec;
     private static Dispatcher dispatcher;
-    private static final Dispatcher.BulkSource NO_BULK = (c, a) -> null;
+    /** A session with no client behind it: pushes and bulk output are dropped. */
+    private static final class Session implements SessionContext {
+        final HandleTable table = new HandleTable();
+        final Transfers transfers = new Transfers(this);
+
+        public HandleTable table() {
+            return table;
+        }
+
+        public java.nio.ByteBuffer takeBulk(long callId, int arg) {
+            return null;
+        }
+
+        public void push(io.ava.proto.Push push) {
+        }
+
+        public void sendBulk(long callId, int arg, java.nio.ByteBuffer data) {
+        }
+
+        public Transfers transfers() {
+            return transfers;
+        }
+    }
 
     @BeforeAll
     static void setUp() {
@@ -35,12 +57,12 @@ class DispatcherChecksTest {
         return spec.forNative(name + "Native").index();
     }
 
-    private static Reply run(HandleTable t, Call c) {
-        return dispatcher.execute(c, t, NO_BULK).reply;
+    private static Reply run(Session t, Call c) {
+        return dispatcher.execute(c, t).reply;
     }
 
     /** Builds a session with one context, queue and 64-byte buffer; returns the buffer's id. */
-    private static long[] sessionWithBuffer(HandleTable t) {
+    private static long[] sessionWithBuffer(Session t) {
         Reply platforms = run(t, Call.newBuilder().setCallId(1).setFunction(index("clGetPlatformIDs"))
                 .addScalars(1).addArgs(Value.newBuilder().setOutSize(1)).addArgs(Value.newBuilder().setIsNull(true)).build());
         long platform = platforms.getOutputsMap().get(1).getRefs().getIds(0);
@@ -73,7 +95,7 @@ class DispatcherChecksTest {
 
     @Test
     void readPastTheEndOfABufferIsInvalidValue() {
-        HandleTable t = new HandleTable();
+        Session t = new Session();
         long[] ids = sessionWithBuffer(t);
         assertEquals(-30, run(t, read(ids[1], ids[2], 32, 64, 64)).getResult());
         assertEquals(-30, run(t, read(ids[1], ids[2], -8, 8, 8)).getResult());
@@ -83,17 +105,17 @@ class DispatcherChecksTest {
 
     @Test
     void unknownAndMistypedHandlesGetTheirTypesInvalidCode() {
-        HandleTable t = new HandleTable();
+        Session t = new Session();
         long[] ids = sessionWithBuffer(t);
         assertEquals(-38, run(t, read(ids[1], 999, 0, 4, 4)).getResult(), "CL_INVALID_MEM_OBJECT");
         assertEquals(-36, run(t, read(ids[2], ids[2], 0, 4, 4)).getResult(), "a buffer is not a queue");
-        HandleTable other = new HandleTable();
+        Session other = new Session();
         assertEquals(-36, run(other, read(ids[1], ids[2], 0, 4, 4)).getResult(), "ids are scoped to their session");
     }
 
     @Test
     void malformedCallsAreRefused() {
-        HandleTable t = new HandleTable();
+        Session t = new Session();
         Reply unknown = run(t, Call.newBuilder().setCallId(1).setFunction(100_000).build());
         assertEquals(-59, unknown.getResult());
         assertTrue(unknown.getMessage().contains("unknown function"));
@@ -107,7 +129,7 @@ class DispatcherChecksTest {
 
     @Test
     void shortInputDataIsRefused() {
-        HandleTable t = new HandleTable();
+        Session t = new Session();
         long[] ids = sessionWithBuffer(t);
         Call write = Call.newBuilder().setCallId(9).setFunction(index("clEnqueueWriteBuffer"))
                 .addScalars(ids[1]).addScalars(ids[2]).addScalars(1).addScalars(0).addScalars(64)
@@ -118,7 +140,7 @@ class DispatcherChecksTest {
 
     @Test
     void anIdAlreadyInUseCannotBeBoundAgain() {
-        HandleTable t = new HandleTable();
+        Session t = new Session();
         long[] ids = sessionWithBuffer(t);
         Reply again = run(t, Call.newBuilder().setCallId(7).setFunction(index("clCreateBuffer")).setNewId(ids[2])
                 .addScalars(ids[0]).addScalars(1).addScalars(64)

@@ -1,0 +1,56 @@
+package io.ava.server.dispatch;
+
+import io.ava.proto.CallbackPush;
+import io.ava.proto.Push;
+import io.ava.spec.HandleType;
+import org.jocl.BuildProgramFunction;
+import org.jocl.CreateContextFunction;
+import org.jocl.EventCallbackFunction;
+import org.jocl.MemObjectDestructorCallbackFunction;
+import org.jocl.NativePointerObject;
+import org.jocl.SVMFreeFunction;
+
+/**
+ * The driver-side stand-ins for the application's callbacks: they send the callback's id and
+ * arguments to the client, which runs the real one with the application's own user data.
+ */
+final class Callbacks {
+    private Callbacks() {
+    }
+
+    /** A callback object of the JOCL type the native expects, or null where the client runs it itself. */
+    static Object forDriver(Class<?> type, long callbackId, SessionContext ctx) {
+        if (type == EventCallbackFunction.class) {
+            return (EventCallbackFunction) (event, status, ignored) -> {
+                // the bytes of reads that completed with this event go first
+                ctx.transfers().flushCompleted();
+                push(ctx, callbackId, id(ctx, event, HandleType.cl_event), status);
+            };
+        }
+        if (type == MemObjectDestructorCallbackFunction.class) {
+            return (MemObjectDestructorCallbackFunction) (mem, ignored) -> push(ctx, callbackId);
+        }
+        if (type == CreateContextFunction.class) {
+            return (CreateContextFunction) (errinfo, privateInfo, cb, ignored) -> push(ctx, callbackId);
+        }
+        if (type == SVMFreeFunction.class) {
+            return (SVMFreeFunction) (queue, numPointers, pointers, ignored) -> push(ctx, callbackId, numPointers);
+        }
+        if (type == BuildProgramFunction.class) {
+            return null; // builds run to completion on the server; the agent calls the application's callback
+        }
+        return null;
+    }
+
+    private static long id(SessionContext ctx, NativePointerObject o, HandleType type) {
+        return o == null ? 0 : ctx.table().idForNative(o.getNativePointer(), type, p -> NativePointers.wrap(type, p));
+    }
+
+    private static void push(SessionContext ctx, long callbackId, long... values) {
+        CallbackPush.Builder c = CallbackPush.newBuilder().setCallbackId(callbackId);
+        for (long v : values) {
+            c.addValues(v);
+        }
+        ctx.push(Push.newBuilder().setCallback(c).build());
+    }
+}

@@ -1,0 +1,23 @@
+package io.ava.server.dispatch;
+
+import io.ava.proto.Push;
+import io.ava.server.handles.HandleTable;
+
+import java.nio.ByteBuffer;
+
+/** What a call needs of its session besides its arguments. */
+public interface SessionContext {
+    HandleTable table();
+
+    /** The call's bulk input, waiting for it if it is still on its way. */
+    ByteBuffer takeBulk(long callId, int arg);
+
+    /** Sends something the client did not ask for: a callback or a completed transfer. */
+    void push(Push push);
+
+    /** Sends output bytes ahead of the message that names them (side channel, or chunks). */
+    void sendBulk(long callId, int arg, ByteBuffer data);
+
+    /** Transfers the driver completes later (non-blocking reads, writes and maps). */
+    Transfers transfers();
+}

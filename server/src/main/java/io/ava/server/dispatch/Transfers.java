@@ -1,0 +1,136 @@
+package io.ava.server.dispatch;
+
+import com.google.protobuf.UnsafeByteOperations;
+import io.ava.proto.Push;
+import io.ava.proto.TransferDone;
+import org.jocl.CL;
+import org.jocl.Pointer;
+import org.jocl.cl_event;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Non-blocking transfers the driver finishes after the call returned. The server never turns
+ * them into blocking ones (a read gated on a user event that the same thread sets later would
+ * deadlock); instead it holds the host memory until the event completes, then sends a read's
+ * bytes to the client. Every synchronous reply first sends the transfers whose events have
+ * completed, so the client has the bytes before it can observe the completion.
+ */
+public final class Transfers {
+    /** One transfer in flight. */
+    public final class Pending {
+        final long callId;
+        final int arg;
+        final ByteBuffer data;
+        final boolean sendsData;
+        final cl_event event;
+        final boolean ownEvent;
+        final Runnable afterwards;
+        final AtomicBoolean done = new AtomicBoolean();
+
+        Pending(long callId, int arg, ByteBuffer data, boolean sendsData, cl_event event, boolean ownEvent, Runnable afterwards) {
+            this.callId = callId;
+            this.arg = arg;
+            this.data = data;
+            this.sendsData = sendsData;
+            this.event = event;
+            this.ownEvent = ownEvent;
+            this.afterwards = afterwards;
+        }
+    }
+
+    private final SessionContext session;
+    private final ConcurrentHashMap<Long, Pending> pending = new ConcurrentHashMap<>();
+
+    public Transfers(SessionContext session) {
+        this.session = session;
+    }
+
+    /**
+     * Tracks a transfer whose event the driver completes later.
+     *
+     * @param sendsData whether {@code data} goes to the client then (reads, maps) or is only held (writes)
+     * @param afterwards what to do once it is done (give a pooled buffer back), or null
+     */
+    public void track(long callId, int arg, ByteBuffer data, boolean sendsData, cl_event event, boolean ownEvent,
+                      Runnable afterwards) {
+        Pending p = new Pending(callId, arg, data, sendsData, event, ownEvent, afterwards);
+        pending.put(callId, p);
+        int rc = CL.clSetEventCallback(event, CL.CL_COMPLETE, (ev, status, ignored) -> complete(p, status), null);
+        if (rc != CL.CL_SUCCESS) {
+            complete(p, status(p));
+        }
+    }
+
+    /** Before a synchronous reply: whatever has completed goes out first. */
+    public void flushCompleted() {
+        if (pending.isEmpty()) {
+            return;
+        }
+        for (Pending p : List.copyOf(pending.values())) {
+            int s = status(p);
+            if (s <= CL.CL_COMPLETE) {
+                complete(p, s);
+            }
+        }
+    }
+
+    public boolean isEmpty() {
+        return pending.isEmpty();
+    }
+
+    private static int status(Pending p) {
+        int[] s = new int[1];
+        if (CL.clGetEventInfo(p.event, CL.CL_EVENT_COMMAND_EXECUTION_STATUS, 4, Pointer.to(s), null) != CL.CL_SUCCESS) {
+            return -1;
+        }
+        return s[0];
+    }
+
+    private void complete(Pending p, int status) {
+        if (!p.done.compareAndSet(false, true)) {
+            return;
+        }
+        pending.remove(p.callId);
+        if (p.sendsData) {
+            TransferDone.Builder t = TransferDone.newBuilder().setCallId(p.callId).setArg(p.arg).setStatus(Math.min(status, 0));
+            if (status == CL.CL_COMPLETE) {
+                ByteBuffer d = p.data.duplicate();
+                d.clear();
+                if (d.capacity() > Dispatcher.INLINE_LIMIT) {
+                    session.sendBulk(p.callId, p.arg, d);
+                    t.setBulkSize(d.capacity());
+                } else {
+                    t.setData(UnsafeByteOperations.unsafeWrap(copy(d)));
+                }
+            }
+            session.push(Push.newBuilder().setTransfer(t).build());
+        }
+        if (p.afterwards != null) {
+            p.afterwards.run();
+        }
+        if (p.ownEvent) {
+            CL.clReleaseEvent(p.event);
+        }
+    }
+
+    private static byte[] copy(ByteBuffer d) {
+        byte[] b = new byte[d.remaining()];
+        d.get(b);
+        return b;
+    }
+
+    /** The session is closing: the driver has finished its queues, so everything is complete. */
+    public void abandonAll() {
+        for (Pending p : new ArrayList<>(pending.values())) {
+            if (p.done.compareAndSet(false, true) && p.ownEvent) {
+                CL.clReleaseEvent(p.event);
+            }
+        }
+        pending.clear();
+    }
+}
