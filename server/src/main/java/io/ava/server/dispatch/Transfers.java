@@ -31,6 +31,8 @@ public final class Transfers {
         final boolean ownEvent;
         final Runnable afterwards;
         final AtomicBoolean done = new AtomicBoolean();
+        /** counted down once the bytes are sent: a reply may not overtake them */
+        final java.util.concurrent.CountDownLatch sent = new java.util.concurrent.CountDownLatch(1);
 
         Pending(long callId, int arg, ByteBuffer data, boolean sendsData, cl_event event, boolean ownEvent, Runnable afterwards) {
             this.callId = callId;
@@ -75,6 +77,13 @@ public final class Transfers {
             int s = status(p);
             if (s <= CL.CL_COMPLETE) {
                 complete(p, s);
+                try {
+                    // another thread (the driver's callback) may be sending it right now
+                    p.sent.await(30, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
             }
         }
     }
@@ -95,7 +104,15 @@ public final class Transfers {
         if (!p.done.compareAndSet(false, true)) {
             return;
         }
-        pending.remove(p.callId);
+        try {
+            send(p, status);
+        } finally {
+            pending.remove(p.callId);
+            p.sent.countDown();
+        }
+    }
+
+    private void send(Pending p, int status) {
         if (p.sendsData) {
             TransferDone.Builder t = TransferDone.newBuilder().setCallId(p.callId).setArg(p.arg).setStatus(Math.min(status, 0));
             if (status == CL.CL_COMPLETE) {
