@@ -14,10 +14,10 @@ source "$AVA_ROOT/scripts/setup.sh"
 ava_section "prerequisites"
 ava_install_prerequisites
 
-ava_section "mvn -B -ntp verify $*"
+ava_section "mvn -B -ntp verify${*:+ $*}"
 start=$(date +%s)
 rc=0
-mvn -B -ntp verify "$@" || rc=$?
+mvn -B -ntp verify "$@" 2>&1 | ava_strip_ansi || rc=$?
 elapsed=$(($(date +%s) - start))
 if [[ $rc -eq 0 ]]; then
     echo "test.sh: PASSED (mvn -B verify, ${elapsed} s)"

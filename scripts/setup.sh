@@ -54,7 +54,7 @@ ava_install_prerequisites() {
     command -v clinfo >/dev/null 2>&1 || missing+=(clinfo)
 
     if [[ ${#missing[@]} -eq 0 ]]; then
-        echo "all present: java $(ava_java_major java), $(mvn -B -v 2>/dev/null | ava_strip_ansi | sed -n '1s/ (.*//p'), pocl-opencl-icd, ocl-icd-opencl-dev, clinfo"
+        echo "all present: java $(ava_java_major java), $(mvn -B -v 2>/dev/null | ava_strip_ansi | sed -n '1{s/ (.*//;p;}'), pocl-opencl-icd, ocl-icd-opencl-dev, clinfo"
     else
         echo "missing: ${missing[*]}"
         command -v apt-get >/dev/null 2>&1 \
