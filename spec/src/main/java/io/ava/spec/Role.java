@@ -36,6 +36,8 @@ public enum Role {
     properties(false, false),
     /** a cl_buffer_region (origin and size) */
     buffer_region(false, false),
+    /** a ByteBuffer that a map call returned, given back to unmap it */
+    mapped(false, false),
     /** a callback function object; never leaves the client */
     callback(false, false),
     /** user data for a callback; never leaves the client */

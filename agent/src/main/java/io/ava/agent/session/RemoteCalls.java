@@ -23,6 +23,7 @@ import org.jocl.Pointer;
 import org.jocl.cl_program;
 
 import java.nio.Buffer;
+import java.nio.ByteBuffer;
 import java.nio.LongBuffer;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -39,6 +40,8 @@ public final class RemoteCalls {
     static final int CL_INVALID_VALUE = -30;
     /** Input bytes up to this size travel inside the call; larger ones as bulk chunks ahead of it. */
     static final int INLINE_LIMIT = 256 * 1024;
+    /** AVA_TRACE=1 prints every call on stderr (function, call id, thread, whether it was pipelined). */
+    private static final boolean TRACE = "1".equals(System.getenv("AVA_TRACE"));
 
     private final Spec spec;
     private final AgentConnection connection;
@@ -48,6 +51,7 @@ public final class RemoteCalls {
     private final AtomicLong nextObjectId = new AtomicLong();
     private final HostPtrMirror hostPtrs = new HostPtrMirror();
     private final ClientCallbacks callbacks = new ClientCallbacks();
+    private final MappedMemory maps = new MappedMemory();
     private volatile RemoteSession listening;
     private final int readBufferFunction;
     private static final long CL_MEM_USE_HOST_PTR = 1 << 3;
@@ -76,7 +80,16 @@ public final class RemoteCalls {
         long callId = nextCallId.getAndIncrement();
         Call.Builder call = Call.newBuilder().setCallId(callId).setFunction(function)
                 .setThread(Thread.currentThread().getId());
-        HostMemory.Region[] outRegions = new HostMemory.Region[args.length];
+        // one slot more than arguments: the bytes of a returned mapping
+        HostMemory.Region[] outRegions = new HostMemory.Region[args.length + 1];
+        ByteBuffer shadow = null;
+        if (f.returns() == FunctionSpec.Returns.mapped) {
+            shadow = shadowFor(f, args);
+            if (shadow != null) {
+                outRegions[args.length] = HostMemory.resolve(Pointer.to(shadow));
+            }
+        }
+        MappedMemory.Mapping unmapping = null;
         List<RemoteSession.BulkIn> bulk = new ArrayList<>();
         long[] eventIds = new long[args.length];
         SizeExpr.Args scalars = i -> scalar(args[i]);
@@ -85,6 +98,25 @@ public final class RemoteCalls {
             if (f.isPacked(i)) {
                 call.addScalars(a.role() == Role.scalar ? scalar(args[i])
                         : args[i] == null ? 0 : Jocl.id((NativePointerObject) args[i]));
+                continue;
+            }
+            if (a.role() == Role.mapped) {
+                unmapping = maps.find((ByteBuffer) args[i]);
+                if (unmapping == null) {
+                    return failure(f, args, CL_INVALID_VALUE);
+                }
+                try {
+                    session.awaitTransfer(unmapping.mapId()); // a non-blocking map's bytes must land first
+                } catch (SessionException e) {
+                    connection.lost(e);
+                    return failure(f, args, CL_DEVICE_NOT_AVAILABLE);
+                }
+                if (unmapping.writes()) {
+                    bulk.add(new RemoteSession.BulkIn(i, HostMemory.resolve(Pointer.to(unmapping.shadow())),
+                            unmapping.shadow().capacity()));
+                }
+                call.addArgs(Value.newBuilder().setLongs(LongList.newBuilder().addValues(unmapping.mapId())
+                        .addValues(unmapping.writes() ? 1 : 0)));
                 continue;
             }
             try {
@@ -102,20 +134,53 @@ public final class RemoteCalls {
         }
         try {
             if (f.async().test(args) && f.allocates() == null && bulk.isEmpty() && predictor.predict(f, args)) {
+                if (TRACE) {
+                    trace(f, callId, args, "async");
+                }
                 session.sendAsync(call.setAsync(true).build());
                 applyPredicted(f, args, eventIds);
                 afterCall(f, args, CL_SUCCESS, null);
                 return status(f, CL_SUCCESS);
             }
+            if (TRACE) {
+                trace(f, callId, args, "sync");
+            }
             boolean transfer = isNonBlockingRead(f, args);
             Reply reply = session.call(call.build(), bulk, new RemoteSession.Pending(outRegions), transfer);
             Object result = apply(f, args, reply, outRegions, eventIds);
+            if (f.returns() == FunctionSpec.Returns.mapped && reply.getErrcode() == CL_SUCCESS && !reply.getNullObject()) {
+                maps.opened(callId, (Long) args[3], shadow);
+                result = shadow;
+            }
+            if (unmapping != null && result instanceof Integer && (Integer) result == CL_SUCCESS) {
+                maps.closed(unmapping);
+            }
             afterCall(f, args, result instanceof Integer ? (Integer) result : result != null ? CL_SUCCESS : -1, result);
             return result;
         } catch (SessionException e) {
             connection.lost(e);
             return failure(f, args, CL_DEVICE_NOT_AVAILABLE);
         }
+    }
+
+    private static void trace(FunctionSpec f, long callId, Object[] args, String mode) {
+        StringBuilder b = new StringBuilder("ava-trace call=").append(callId).append(" thread=")
+                .append(Thread.currentThread().getName()).append(' ').append(mode).append(' ').append(f.name()).append('(');
+        for (int i = 0; i < args.length; i++) {
+            Object a = args[i];
+            b.append(i == 0 ? "" : ", ").append(a instanceof NativePointerObject && !(a instanceof Pointer)
+                    ? "#" + Jocl.id((NativePointerObject) a) : String.valueOf(a instanceof Object[] ? java.util.Arrays.toString((Object[]) a) : a));
+        }
+        System.err.println(b.append(')'));
+    }
+
+    /** The local buffer a map returns: as large as the mapped range, big-endian as JOCL's own. */
+    private static ByteBuffer shadowFor(FunctionSpec f, Object[] args) {
+        if (f.name().equals("clEnqueueMapBuffer")) {
+            long cb = (Long) args[5];
+            return cb > 0 && cb <= Integer.MAX_VALUE - 8 ? ByteBuffer.allocateDirect((int) cb) : null;
+        }
+        return null;
     }
 
     /** A read whose bytes the server sends when the driver has them (never made blocking). */
@@ -125,6 +190,9 @@ public final class RemoteCalls {
             case "clEnqueueReadBufferRect":
             case "clEnqueueReadImage":
                 return !(Boolean) args[2];
+            case "clEnqueueMapBuffer":
+            case "clEnqueueMapImage":
+                return !(Boolean) args[2] && ((Long) args[3] & MappedMemory.CL_MAP_WRITE_INVALIDATE_REGION) == 0;
             default:
                 return false;
         }
@@ -323,6 +391,18 @@ public final class RemoteCalls {
                 if (f.arg(i).role() == Role.errcode_ret && args[i] != null) {
                     ((int[]) args[i])[0] = code;
                 }
+            }
+        } else if (f.returns() == FunctionSpec.Returns.mapped) {
+            code = reply.getErrcode();
+            result = null; // the caller returns the shadow when the map succeeded
+            for (int i = 0; i < args.length; i++) {
+                if (f.arg(i).role() == Role.errcode_ret && args[i] != null) {
+                    ((int[]) args[i])[0] = code;
+                }
+            }
+            Value returned = reply.getOutputsOrDefault(args.length, null);
+            if (returned != null && returned.hasData() && outRegions[args.length] != null) {
+                outRegions[args.length].write(0, returned.getData());
             }
         } else {
             code = (int) reply.getResult();

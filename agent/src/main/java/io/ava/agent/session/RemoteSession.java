@@ -243,7 +243,8 @@ public final class RemoteSession {
         for (Map.Entry<Long, Pending> e : transfers.entrySet()) {
             Pending p = e.getValue();
             io.ava.proto.TransferDone t = p.transfer.getNow(null);
-            if (t == null) {
+            if (t == null || !p.future.isDone()) {
+                // not finished, or the call that started it is still waiting for its own reply
                 continue;
             }
             try {

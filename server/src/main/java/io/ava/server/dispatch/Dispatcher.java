@@ -42,6 +42,7 @@ public final class Dispatcher {
     public static final int CL_INVALID_OPERATION = -59;
     public static final int CL_INVALID_EVENT_WAIT_LIST = -57;
     private static final int CL_MEM_USE_HOST_PTR = 1 << 3;
+    private static final long CL_MAP_WRITE_INVALIDATE_REGION = 1 << 2;
     private static final int CL_CONTEXT_PLATFORM = 0x1084;
     /** A reply carries output bytes inline up to this size; larger ones go as bulk chunks. */
     public static final int INLINE_LIMIT = 256 * 1024;
@@ -73,6 +74,28 @@ public final class Dispatcher {
     }
 
     public record BulkOut(int arg, ByteBuffer data) {
+    }
+
+    /** The ids of objects this call will create (its new object, its output event), to reserve on arrival. */
+    public long[] createdIds(Call call) {
+        FunctionSpec f = spec.function(call.getFunction());
+        if (f == null || !f.isSupported()) {
+            return new long[0];
+        }
+        long[] ids = new long[0];
+        if (f.allocates() != null && call.getNewId() != 0) {
+            ids = new long[]{call.getNewId()};
+        }
+        for (int i = 0; i < f.args().size(); i++) {
+            if (f.arg(i).role() == Role.out_event && !f.isPacked(i) && f.slot(i) < call.getArgsCount()) {
+                Value v = call.getArgs(f.slot(i));
+                if (!v.getIsNull() && v.getScalar() > 0) {
+                    ids = java.util.Arrays.copyOf(ids, ids.length + 1);
+                    ids[ids.length - 1] = v.getScalar();
+                }
+            }
+        }
+        return ids;
     }
 
     public Outcome execute(Call call, SessionContext ctx) {
@@ -116,6 +139,7 @@ public final class Dispatcher {
         SizeExpr.Args scalars = i -> f.isPacked(i) ? call.getScalars(f.slot(i)) : call.getArgs(f.slot(i)).getScalar();
         Object keepAlive = null;
         long binariesProgramCount = -1;
+        long mapId = -1;
 
         InfoValue info = null;
         if (f.infoSelector() != null) {
@@ -282,6 +306,26 @@ public final class Dispatcher {
                 case properties:
                     args[i] = properties(v, t, table);
                     break;
+                case mapped: {
+                    List<Long> m = v.getLongs().getValuesList();
+                    ByteBuffer memory = m.isEmpty() ? null : table.mapping(m.get(0));
+                    if (memory == null) {
+                        throw new ClError(CL_INVALID_VALUE, a.name() + ": not a pointer this session mapped");
+                    }
+                    if (m.size() > 1 && m.get(1) != 0) {
+                        ByteBuffer written = ctx.takeBulk(call.getCallId(), i);
+                        if (written == null || written.capacity() > memory.capacity()) {
+                            throw new ClError(CL_INVALID_VALUE, a.name() + ": the mapped bytes did not arrive");
+                        }
+                        ByteBuffer dst = memory.duplicate();
+                        dst.clear();
+                        dst.put(written.duplicate().clear());
+                        DirectBuffers.SHARED.release(written);
+                    }
+                    mapId = m.get(0);
+                    args[i] = memory;
+                    break;
+                }
                 case buffer_region: {
                     if (v.getIsNull()) {
                         args[i] = null;
@@ -329,10 +373,11 @@ public final class Dispatcher {
         try {
             result = natives.invoke(f.index(), args);
             boolean usesHostMemory = f.name().equals("clCreateBuffer") && ((Long) args[1] & CL_MEM_USE_HOST_PTR) != 0;
-            if (nonBlockingTransfer && (Integer) result == CL_SUCCESS) {
+            if (nonBlockingTransfer && f.returns() == FunctionSpec.Returns.status && (Integer) result == CL_SUCCESS) {
                 trackTransfer(f, call, args, outBuffers, keepAlive, transferEvent, ownTransferEvent, ctx);
                 keepAlive = null;
-            } else if (nonBlockingTransfer && ownTransferEvent && transferEvent.getNativePointer() != 0) {
+            } else if (nonBlockingTransfer && f.returns() == FunctionSpec.Returns.status
+                    && ownTransferEvent && transferEvent.getNativePointer() != 0) {
                 CL.clReleaseEvent(transferEvent);
             }
             if (!usesHostMemory && keepAlive instanceof ByteBuffer) {
@@ -380,9 +425,28 @@ public final class Dispatcher {
             }
             code = err;
             reply.setErrcode(code);
+        } else if (f.returns() == FunctionSpec.Returns.mapped) {
+            code = errcode(f, args);
+            ByteBuffer memory = (ByteBuffer) result;
+            reply.setErrcode(code).setNullObject(memory == null);
+            if (memory != null && code == CL_SUCCESS) {
+                table.mapped(call.getCallId(), memory);
+                boolean invalidate = (call.getScalars(f.slot(3)) & CL_MAP_WRITE_INVALIDATE_REGION) != 0;
+                if (nonBlockingTransfer) {
+                    // the bytes are valid once the map's event completes
+                    ctx.transfers().track(call.getCallId(), n, memory, !invalidate, transferEvent, ownTransferEvent, null);
+                } else if (!invalidate) {
+                    reply.putOutputs(n, outValue(f, null, memory, args, n, table, bulkOut));
+                }
+            } else if (nonBlockingTransfer && ownTransferEvent && transferEvent.getNativePointer() != 0) {
+                CL.clReleaseEvent(transferEvent);
+            }
         } else if (f.returns() == FunctionSpec.Returns.status) {
             code = (Integer) result;
             reply.setResult(code);
+            if (code == CL_SUCCESS && mapId >= 0) {
+                table.unmapped(mapId);
+            }
         } else {
             code = CL_SUCCESS;
         }
@@ -688,6 +752,8 @@ public final class Dispatcher {
             case "clEnqueueWriteBufferRect":
             case "clEnqueueReadImage":
             case "clEnqueueWriteImage":
+            case "clEnqueueMapBuffer":
+            case "clEnqueueMapImage":
                 return call.getScalars(f.slot(2)) == 0;
             default:
                 return false;

@@ -20,11 +20,60 @@ public final class HandleTable {
 
     private final Map<Long, HandleEntry> byId = new HashMap<>();
     private final Map<Long, Long> byNative = new HashMap<>();
+    private final Map<Long, java.nio.ByteBuffer> mappings = new HashMap<>();
     private long sequence;
     private long nextServerId = 1;
 
+    /**
+     * Ids of objects that calls already received will create. A call on another application
+     * thread may name such an id before the creating call has run (an event from a pipelined
+     * enqueue, waited for on JOCL's release thread): it waits for the creation instead of failing.
+     */
+    private final Map<Long, java.util.concurrent.CompletableFuture<Void>> reserved = new HashMap<>();
+    private static final long RESERVATION_WAIT_SECONDS = 600;
+
+    /** Called in arrival order, before any call runs. */
+    public synchronized void reserve(long id) {
+        if (!byId.containsKey(id)) {
+            reserved.putIfAbsent(id, new java.util.concurrent.CompletableFuture<>());
+        }
+    }
+
+    /** The creating call has run: whatever it bound is visible now. */
+    public void settle(long id) {
+        java.util.concurrent.CompletableFuture<Void> f;
+        synchronized (this) {
+            f = reserved.remove(id);
+        }
+        if (f != null) {
+            f.complete(null);
+        }
+    }
+
+    private void awaitReserved(long id) {
+        java.util.concurrent.CompletableFuture<Void> f;
+        synchronized (this) {
+            if (byId.containsKey(id)) {
+                return;
+            }
+            f = reserved.get(id);
+        }
+        if (f != null) {
+            try {
+                f.get(RESERVATION_WAIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (Exception e) {
+                // the id stays unknown: the caller reports the invalid-object error
+            }
+        }
+    }
+
     /** The object for an id, checked against the type the call expects. */
-    public synchronized HandleEntry lookup(long id, HandleType type) throws ClError {
+    public HandleEntry lookup(long id, HandleType type) throws ClError {
+        awaitReserved(id);
+        return lookupNow(id, type);
+    }
+
+    private synchronized HandleEntry lookupNow(long id, HandleType type) throws ClError {
         HandleEntry e = byId.get(id);
         if (e == null || e.type != type) {
             throw new ClError(type.invalidCode(), "no " + type + " with id " + id + " in this session");
@@ -32,8 +81,11 @@ public final class HandleTable {
         return e;
     }
 
-    public synchronized HandleEntry find(long id) {
-        return byId.get(id);
+    public HandleEntry find(long id) {
+        awaitReserved(id);
+        synchronized (this) {
+            return byId.get(id);
+        }
     }
 
     /** Whether an id the client proposes for a new object is free. */
@@ -147,8 +199,28 @@ public final class HandleTable {
         return n;
     }
 
-    public synchronized void clear() {
-        byId.clear();
-        byNative.clear();
+    /** Host memory the driver mapped, by the id of the call that mapped it. */
+    public synchronized void mapped(long mapId, java.nio.ByteBuffer memory) {
+        mappings.put(mapId, memory);
+    }
+
+    public synchronized java.nio.ByteBuffer mapping(long mapId) {
+        return mappings.get(mapId);
+    }
+
+    public synchronized void unmapped(long mapId) {
+        mappings.remove(mapId);
+    }
+
+    public void clear() {
+        List<java.util.concurrent.CompletableFuture<Void>> waiting;
+        synchronized (this) {
+            waiting = new ArrayList<>(reserved.values());
+            reserved.clear();
+            mappings.clear();
+            byId.clear();
+            byNative.clear();
+        }
+        waiting.forEach(f -> f.complete(null));
     }
 }

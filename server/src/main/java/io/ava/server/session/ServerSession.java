@@ -135,6 +135,11 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
                 }
                 // one hand-off per thread and batch, not per call: the calls of a thread run in order
                 java.util.List<Call> batch = msg.getCalls().getCallsList();
+                for (Call call : batch) {
+                    for (long created : dispatcher.createdIds(call)) {
+                        table.reserve(created);
+                    }
+                }
                 int start = 0;
                 while (start < batch.size()) {
                     long thread = batch.get(start).getThread();
@@ -176,6 +181,9 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
             o = null;
         }
         calls.incrementAndGet();
+        for (long created : dispatcher.createdIds(call)) {
+            table.settle(created);
+        }
         if (o == null) {
             sendReply(io.ava.proto.Reply.newBuilder().setCallId(call.getCallId()).setResult(Dispatcher.CL_INVALID_OPERATION)
                     .setErrcode(Dispatcher.CL_INVALID_OPERATION).setMessage("internal server error").build(), null);
