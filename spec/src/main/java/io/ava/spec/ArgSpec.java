@@ -8,8 +8,14 @@ public final class ArgSpec {
     private final HandleType handleType;
     private final SizeExpr size;
     private final boolean nullable;
+    private final HostExtent extent;
 
     ArgSpec(int index, String name, Role role, HandleType handleType, SizeExpr size, boolean nullable) {
+        this(index, name, role, handleType, size, nullable, null);
+    }
+
+    ArgSpec(int index, String name, Role role, HandleType handleType, SizeExpr size, boolean nullable, HostExtent extent) {
+        this.extent = extent;
         this.index = index;
         this.name = name;
         this.role = role;
@@ -38,6 +44,11 @@ public final class ArgSpec {
     /** Size in bytes (buffers) or count in elements (arrays); null where the role has none. */
     public SizeExpr size() {
         return size;
+    }
+
+    /** For host memory of rectangles and images: how its size is computed (instead of {@link #size}). */
+    public HostExtent extent() {
+        return extent;
     }
 
     /** Whether a null handle is passed on to the driver rather than refused. */

@@ -34,6 +34,14 @@ public enum Role {
     out_ints(false, true),
     /** a cl_context_properties / cl_queue_properties list; platform values are handles */
     properties(false, false),
+    /** host memory the call reads and writes (rectangle reads: the gaps between rows must survive) */
+    inout(false, true),
+    /** a cl_image_format, or an array of them (clCreateImage2D takes one in an array) */
+    image_format(false, false),
+    /** a cl_image_desc */
+    image_desc(false, false),
+    /** a cl_image_format[] the call fills: count in elements */
+    out_image_formats(false, true),
     /** a cl_buffer_region (origin and size) */
     buffer_region(false, false),
     /** a ByteBuffer that a map call returned, given back to unmap it */

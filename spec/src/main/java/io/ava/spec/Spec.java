@@ -271,12 +271,17 @@ public final class Spec {
         int line = line(descNode);
         String desc = scalar(descNode).trim();
         SizeExpr size = null;
+        HostExtent extent = null;
         int bracket = desc.indexOf('[');
         if (bracket >= 0) {
             if (!desc.endsWith("]")) {
                 throw new SpecException(line, fn + "." + argName + ": unclosed '[' in '" + desc + "'");
             }
-            size = SizeExpr.parse(desc.substring(bracket + 1, desc.length() - 1), names, line);
+            String inner = desc.substring(bracket + 1, desc.length() - 1).trim();
+            extent = HostExtent.parse(inner, names, line);
+            if (extent == null) {
+                size = SizeExpr.parse(inner, names, line);
+            }
             desc = desc.substring(0, bracket).trim();
         }
         String[] words = desc.split("\\s+");
@@ -300,13 +305,13 @@ public final class Spec {
         } else if (words.length != 1) {
             throw new SpecException(line, fn + "." + argName + ": unexpected words after '" + role + "': '" + desc + "'");
         }
-        if (role.needsSize() && size == null && role != Role.binaries && role != Role.longs) {
+        if (role.needsSize() && size == null && extent == null && role != Role.binaries && role != Role.longs) {
             throw new SpecException(line, fn + "." + argName + ": role '" + role + "' needs a size in brackets");
         }
-        if (!role.needsSize() && size != null) {
+        if (!role.needsSize() && (size != null || extent != null)) {
             throw new SpecException(line, fn + "." + argName + ": role '" + role + "' takes no size");
         }
-        return new ArgSpec(index, argName, role, type, size, nullable);
+        return new ArgSpec(index, argName, role, type, size, nullable, extent);
     }
 
     private static HandleType handleType(String word, int line) {

@@ -83,6 +83,10 @@ final class ClientCallbacks {
                 cl_command_queue q = (cl_command_queue) Jocl.newHandle(HandleType.cl_command_queue,
                         Jocl.id((NativePointerObject) r.args()[0]));
                 ((SVMFreeFunction) fn).function(q, (Integer) r.args()[1], (Pointer[]) r.args()[2], r.userData());
+            } else if (fn instanceof org.jocl.PrintfCallbackFunction) {
+                org.jocl.cl_context ctx = (org.jocl.cl_context) Jocl.newHandle(HandleType.cl_context,
+                        Jocl.id((NativePointerObject) r.args()[0]));
+                ((org.jocl.PrintfCallbackFunction) fn).function(ctx, push.getText().length(), push.getText(), r.userData());
             } else if (fn instanceof CreateContextFunction) {
                 ((CreateContextFunction) fn).function("context notification from the OpenCL driver", null, 0, r.userData());
             }

@@ -14,6 +14,7 @@ import io.ava.proto.Value;
 import io.ava.spec.ArgSpec;
 import io.ava.spec.FunctionSpec;
 import io.ava.spec.HandleType;
+import io.ava.spec.HostExtent;
 import io.ava.spec.Role;
 import io.ava.spec.SizeExpr;
 import io.ava.spec.Spec;
@@ -52,6 +53,8 @@ public final class RemoteCalls {
     private final HostPtrMirror hostPtrs = new HostPtrMirror();
     private final ClientCallbacks callbacks = new ClientCallbacks();
     private final MappedMemory maps = new MappedMemory();
+    /** bytes per pixel of each image, for the host extent of image transfers */
+    private final java.util.Map<Long, Long> imageElementSizes = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile RemoteSession listening;
     private final int readBufferFunction;
     private static final long CL_MEM_USE_HOST_PTR = 1 << 3;
@@ -122,7 +125,7 @@ public final class RemoteCalls {
             try {
                 call.addArgs(a.role() == Role.callback && args[i] != null
                         ? Value.newBuilder().setScalar(callbacks.register(f, args[i], args)).build()
-                        : encode(a, args[i], scalars, outRegions, bulk, eventIds, i));
+                        : encode(a, args[i], scalars, outRegions, bulk, eventIds, i, args));
             } catch (LocalError e) {
                 return failure(f, args, e.code);
             }
@@ -172,6 +175,40 @@ public final class RemoteCalls {
                     ? "#" + Jocl.id((NativePointerObject) a) : String.valueOf(a instanceof Object[] ? java.util.Arrays.toString((Object[]) a) : a));
         }
         System.err.println(b.append(')'));
+    }
+
+    private static int[] formatOf(Object o) {
+        org.jocl.cl_image_format fmt = o instanceof org.jocl.cl_image_format[] && ((Object[]) o).length > 0
+                ? ((org.jocl.cl_image_format[]) o)[0] : o instanceof org.jocl.cl_image_format ? (org.jocl.cl_image_format) o : null;
+        return fmt == null ? null : new int[]{fmt.image_channel_order, fmt.image_channel_data_type};
+    }
+
+    /** The argument values a rectangle's or image's host extent is computed from. */
+    private HostExtent.Args extentArgs(Object[] args) {
+        return new HostExtent.Args() {
+            public long scalar(int index) {
+                return RemoteCalls.scalar(args[index]);
+            }
+
+            public long[] longs(int index) {
+                return (long[]) args[index];
+            }
+
+            public long imageElementSize(int index) {
+                Long size = args[index] == null ? null : imageElementSizes.get(Jocl.id((NativePointerObject) args[index]));
+                return size == null ? -1 : size;
+            }
+
+            public int[] format(int index) {
+                return formatOf(args[index]);
+            }
+
+            public long[] desc(int index) {
+                org.jocl.cl_image_desc d = (org.jocl.cl_image_desc) args[index];
+                return d == null ? null : new long[]{d.image_type, d.image_width, d.image_height, d.image_depth,
+                        d.image_array_size, d.image_row_pitch, d.image_slice_pitch};
+            }
+        };
     }
 
     /** The local buffer a map returns: as large as the mapped range, big-endian as JOCL's own. */
@@ -228,7 +265,7 @@ public final class RemoteCalls {
     }
 
     private Value encode(ArgSpec a, Object arg, SizeExpr.Args scalars, HostMemory.Region[] outRegions,
-                         List<RemoteSession.BulkIn> bulk, long[] eventIds, int i) throws LocalError {
+                         List<RemoteSession.BulkIn> bulk, long[] eventIds, int i, Object[] args) throws LocalError {
         Value.Builder v = Value.newBuilder();
         if (arg == null && a.role() != Role.errcode_ret) {
             return v.setIsNull(true).build();
@@ -251,7 +288,8 @@ public final class RemoteCalls {
                 eventIds[i] = nextObjectId.incrementAndGet();
                 return v.setScalar(eventIds[i]).build();
             }
-            case in: {
+            case in:
+            case inout: {
                 Pointer p = (Pointer) arg;
                 if (Jocl.pointsToObjects(p)) {
                     HandleRefs.Builder refs = HandleRefs.newBuilder();
@@ -265,9 +303,12 @@ public final class RemoteCalls {
                     return v.setRefs(refs).build();
                 }
                 HostMemory.Region r = region(p);
-                long size = a.size().eval(scalars);
+                long size = a.extent() != null ? a.extent().bytes(extentArgs(args)) : a.size().eval(scalars);
                 if (size < 0 || r.available() < size) {
                     throw new LocalError(CL_INVALID_VALUE);
+                }
+                if (a.role() == Role.inout) {
+                    outRegions[i] = r;
                 }
                 if (size > INLINE_LIMIT) {
                     bulk.add(new RemoteSession.BulkIn(i, r, size));
@@ -327,6 +368,24 @@ public final class RemoteCalls {
                 }
                 return v.setLongs(l).build();
             }
+            case image_format: {
+                LongList.Builder l = LongList.newBuilder();
+                Object[] formats = arg instanceof org.jocl.cl_image_format[] ? (Object[]) arg : new Object[]{arg};
+                for (Object o : formats) {
+                    org.jocl.cl_image_format fmt = (org.jocl.cl_image_format) o;
+                    l.addValues(fmt == null ? 0 : fmt.image_channel_order).addValues(fmt == null ? 0 : fmt.image_channel_data_type);
+                }
+                return v.setLongs(l).build();
+            }
+            case image_desc: {
+                org.jocl.cl_image_desc d = (org.jocl.cl_image_desc) arg;
+                return v.setLongs(LongList.newBuilder().addValues(d.image_type).addValues(d.image_width)
+                        .addValues(d.image_height).addValues(d.image_depth).addValues(d.image_array_size)
+                        .addValues(d.image_row_pitch).addValues(d.image_slice_pitch).addValues(d.num_mip_levels)
+                        .addValues(d.num_samples).addValues(d.buffer == null ? 0 : Jocl.id(d.buffer))).build();
+            }
+            case out_image_formats:
+                return v.setOutSize(((Object[]) arg).length).build();
             case buffer_region: {
                 org.jocl.cl_buffer_region r = (org.jocl.cl_buffer_region) arg;
                 return v.setLongs(LongList.newBuilder().addValues(r.origin).addValues(r.size)).build();
@@ -382,6 +441,9 @@ public final class RemoteCalls {
                 result = Jocl.newHandle(f.allocates(), id);
             }
             if (id != 0) {
+                if (f.name().startsWith("clCreateImage")) {
+                    imageElementSizes.put(id, HostExtent.elementSize(formatOf(args[2])));
+                }
                 objects.created(id, f.allocates(), contextFor(f, args, id), memSize(f, args));
                 if (f.allocates() == HandleType.cl_kernel && reply.getKernelsCount() > 0) {
                     objects.kernelMeta(id, reply.getKernels(0));
@@ -471,6 +533,22 @@ public final class RemoteCalls {
                 case size_ret:
                     if (v != null) {
                         ((long[]) arg)[0] = v.getScalar();
+                    }
+                    break;
+                case out_image_formats:
+                    if (v != null) {
+                        Object[] out = (Object[]) arg;
+                        for (int k = 0; k < out.length && 2 * k + 1 < v.getLongs().getValuesCount(); k++) {
+                            org.jocl.cl_image_format fmt = out[k] != null ? (org.jocl.cl_image_format) out[k] : new org.jocl.cl_image_format();
+                            fmt.image_channel_order = (int) v.getLongs().getValues(2 * k);
+                            fmt.image_channel_data_type = (int) v.getLongs().getValues(2 * k + 1);
+                            out[k] = fmt;
+                        }
+                    }
+                    break;
+                case inout:
+                    if (v != null && v.hasData() && outRegions[i] != null) {
+                        outRegions[i].write(0, v.getData());
                     }
                     break;
                 case out_ints:

@@ -36,6 +36,10 @@ final class Callbacks {
         if (type == SVMFreeFunction.class) {
             return (SVMFreeFunction) (queue, numPointers, pointers, ignored) -> push(ctx, callbackId, numPointers);
         }
+        if (type == org.jocl.PrintfCallbackFunction.class) {
+            return (org.jocl.PrintfCallbackFunction) (context, length, text, ignored) -> ctx.push(Push.newBuilder()
+                    .setCallback(CallbackPush.newBuilder().setCallbackId(callbackId).setText(text == null ? "" : text)).build());
+        }
         if (type == BuildProgramFunction.class) {
             return null; // builds run to completion on the server; the agent calls the application's callback
         }

@@ -21,9 +21,10 @@ import org.jocl.NativePointerObject;
 import org.jocl.Pointer;
 import org.jocl.cl_context_properties;
 import org.jocl.cl_event;
-import org.jocl.cl_platform_id;
+import org.jocl.cl_image_desc;
+import org.jocl.cl_image_format;
+import io.ava.spec.HostExtent;
 import org.jocl.cl_program;
-import org.jocl.cl_queue_properties;
 
 import java.lang.reflect.Array;
 import java.nio.ByteBuffer;
@@ -194,7 +195,8 @@ public final class Dispatcher {
                         args[i] = new org.jocl.cl_event();
                     }
                     break;
-                case in: {
+                case in:
+                case inout: {
                     if (v.getIsNull()) {
                         args[i] = null;
                         break;
@@ -203,8 +205,8 @@ public final class Dispatcher {
                         args[i] = Pointer.to(refs(v.getRefs(), table));
                         break;
                     }
-                    long size = a.size().eval(scalars);
-                    if (v.hasData() && f.allocates() == null && !nonBlockingTransfer) {
+                    long size = a.extent() != null ? a.extent().bytes(extentArgs(args, scalars, types)) : a.size().eval(scalars);
+                    if (v.hasData() && f.allocates() == null && !nonBlockingTransfer && a.role() == Role.in) {
                         // small inputs the driver copies during the call (kernel argument values, fill
                         // patterns, blocking writes): a heap array, which JOCL pins for the call
                         byte[] bytes = v.getData().toByteArray();
@@ -225,6 +227,9 @@ public final class Dispatcher {
                     }
                     keepAlive = data;
                     args[i] = Pointer.to(data);
+                    if (a.role() == Role.inout) {
+                        outBuffers[i] = data; // written back to the client after the call
+                    }
                     break;
                 }
                 case out: {
@@ -236,7 +241,7 @@ public final class Dispatcher {
                         binariesProgramCount = v.getOutSize();
                         break; // filled below, once the program's binary sizes are known
                     }
-                    long size = a.size().eval(scalars);
+                    long size = a.extent() != null ? a.extent().bytes(extentArgs(args, scalars, types)) : a.size().eval(scalars);
                     if (f.infoSelector() != null) {
                         // the driver writes only the answer's size: the client keeps what fits in its memory
                         size = size < 0 ? 0 : Math.min(size, infoSize(f, args, i, types));
@@ -306,6 +311,63 @@ public final class Dispatcher {
                 case properties:
                     args[i] = properties(v, t, table);
                     break;
+                case image_format: {
+                    if (v.getIsNull()) {
+                        args[i] = null;
+                        break;
+                    }
+                    List<Long> fmt = v.getLongs().getValuesList();
+                    cl_image_format[] formats = new cl_image_format[fmt.size() / 2];
+                    for (int k = 0; k < formats.length; k++) {
+                        formats[k] = new cl_image_format();
+                        formats[k].image_channel_order = fmt.get(2 * k).intValue();
+                        formats[k].image_channel_data_type = fmt.get(2 * k + 1).intValue();
+                    }
+                    if (formats.length == 0) {
+                        throw new ClError(-39, a.name() + ": no image format"); // CL_INVALID_IMAGE_FORMAT_DESCRIPTOR
+                    }
+                    args[i] = t.isArray() ? formats : formats[0];
+                    break;
+                }
+                case image_desc: {
+                    if (v.getIsNull()) {
+                        args[i] = null;
+                        break;
+                    }
+                    List<Long> d = v.getLongs().getValuesList();
+                    if (d.size() != 10) {
+                        throw new ClError(-65, a.name() + ": malformed image description"); // CL_INVALID_IMAGE_DESCRIPTOR
+                    }
+                    cl_image_desc desc = new cl_image_desc();
+                    desc.image_type = d.get(0).intValue();
+                    desc.image_width = d.get(1);
+                    desc.image_height = d.get(2);
+                    desc.image_depth = d.get(3);
+                    desc.image_array_size = d.get(4);
+                    desc.image_row_pitch = d.get(5);
+                    desc.image_slice_pitch = d.get(6);
+                    desc.num_mip_levels = d.get(7).intValue();
+                    desc.num_samples = d.get(8).intValue();
+                    desc.buffer = d.get(9) == 0 ? null : (org.jocl.cl_mem) table.lookup(d.get(9), HandleType.cl_mem).object();
+                    args[i] = desc;
+                    break;
+                }
+                case out_image_formats: {
+                    if (v.getIsNull()) {
+                        args[i] = null;
+                        break;
+                    }
+                    long count = a.size().eval(scalars);
+                    if (count < 0 || count > v.getOutSize() || v.getOutSize() > 1 << 16) {
+                        throw new ClError(CL_INVALID_VALUE, a.name() + ": " + count + " entries, array holds " + v.getOutSize());
+                    }
+                    cl_image_format[] formats = new cl_image_format[(int) v.getOutSize()];
+                    for (int k = 0; k < formats.length; k++) {
+                        formats[k] = new cl_image_format();
+                    }
+                    args[i] = formats;
+                    break;
+                }
                 case mapped: {
                     List<Long> m = v.getLongs().getValuesList();
                     ByteBuffer memory = m.isEmpty() ? null : table.mapping(m.get(0));
@@ -513,6 +575,20 @@ public final class Dispatcher {
                         reply.putOutputs(i, Value.newBuilder().setLongs(l).build());
                     }
                     break;
+                case out_image_formats:
+                    if (arg != null && code == CL_SUCCESS) {
+                        LongList.Builder l = LongList.newBuilder();
+                        for (cl_image_format fmt : (cl_image_format[]) arg) {
+                            l.addValues(fmt.image_channel_order).addValues(fmt.image_channel_data_type);
+                        }
+                        reply.putOutputs(i, Value.newBuilder().setLongs(l).build());
+                    }
+                    break;
+                case inout:
+                    if (outBuffers[i] != null && code == CL_SUCCESS && !nonBlockingTransfer) {
+                        reply.putOutputs(i, outValue(f, null, outBuffers[i], args, i, table, bulkOut));
+                    }
+                    break;
                 default:
                     break;
             }
@@ -529,6 +605,41 @@ public final class Dispatcher {
         } else if (f.retains() != null) {
             table.retained(entries[f.retains().index()]);
         }
+    }
+
+    /** The argument values an extent (rectangle or image size) is computed from, as decoded so far. */
+    private static HostExtent.Args extentArgs(Object[] args, SizeExpr.Args scalars, Class<?>[] types) {
+        return new HostExtent.Args() {
+            public long scalar(int index) {
+                return scalars.scalar(index);
+            }
+
+            public long[] longs(int index) {
+                return (long[]) args[index];
+            }
+
+            public long imageElementSize(int index) {
+                long[] size = new long[1];
+                if (!(args[index] instanceof org.jocl.cl_mem) || CL.clGetImageInfo((org.jocl.cl_mem) args[index],
+                        CL.CL_IMAGE_ELEMENT_SIZE, 8, Pointer.to(size), null) != CL_SUCCESS) {
+                    return -1;
+                }
+                return size[0];
+            }
+
+            public int[] format(int index) {
+                Object o = args[index];
+                cl_image_format fmt = o instanceof cl_image_format[] && ((cl_image_format[]) o).length > 0
+                        ? ((cl_image_format[]) o)[0] : o instanceof cl_image_format ? (cl_image_format) o : null;
+                return fmt == null ? null : new int[]{fmt.image_channel_order, fmt.image_channel_data_type};
+            }
+
+            public long[] desc(int index) {
+                cl_image_desc d = (cl_image_desc) args[index];
+                return d == null ? null : new long[]{d.image_type, d.image_width, d.image_height, d.image_depth,
+                        d.image_array_size, d.image_row_pitch, d.image_slice_pitch};
+            }
+        };
     }
 
     /** Bytes of a buffer the call creates: the server checks later transfers against it. */
@@ -636,33 +747,32 @@ public final class Dispatcher {
         return out;
     }
 
+    /**
+     * A property list exactly as the client's (partition lists are not pairs), always ending in
+     * 0 so the driver stops inside it, with CL_CONTEXT_PLATFORM values turned into real platforms.
+     */
     private static Object properties(Value v, Class<?> t, HandleTable table) throws ClError {
         if (v.getIsNull()) {
             return null;
         }
         List<Long> raw = v.getLongs().getValuesList();
+        long[] values = new long[raw.size() + 1];
+        for (int k = 0; k < raw.size(); k++) {
+            values[k] = raw.get(k);
+        }
         if (t == cl_context_properties.class) {
-            cl_context_properties p = new cl_context_properties();
-            for (int k = 0; k + 1 < raw.size() && raw.get(k) != 0; k += 2) {
-                long key = raw.get(k);
-                long value = raw.get(k + 1);
-                if (key == CL_CONTEXT_PLATFORM) {
-                    HandleEntry e = table.find(value);
+            for (int k = 0; k + 1 < raw.size() && values[k] != 0; k += 2) {
+                if (values[k] == CL_CONTEXT_PLATFORM) {
+                    HandleEntry e = table.find(values[k + 1]);
                     if (e == null || e.type() != HandleType.cl_platform_id) {
-                        throw new ClError(HandleType.cl_platform_id.invalidCode(), "CL_CONTEXT_PLATFORM: no platform with id " + value);
+                        throw new ClError(HandleType.cl_platform_id.invalidCode(),
+                                "CL_CONTEXT_PLATFORM: no platform with id " + values[k + 1]);
                     }
-                    p.addProperty(key, (cl_platform_id) e.object());
-                } else {
-                    p.addProperty(key, value);
+                    values[k + 1] = e.object().getNativePointer();
                 }
             }
-            return p;
         }
-        cl_queue_properties p = new cl_queue_properties();
-        for (int k = 0; k + 1 < raw.size() && raw.get(k) != 0; k += 2) {
-            p.addProperty(raw.get(k), raw.get(k + 1));
-        }
-        return p;
+        return NativePointers.properties(t, values);
     }
 
     private static ByteBuffer direct(ByteString data) {

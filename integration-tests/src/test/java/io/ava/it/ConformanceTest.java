@@ -1,0 +1,173 @@
+package io.ava.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Conformance scenarios for the issue "Every JOCL entry point remoted with native semantics": each runs natively and
+ * under the agent against one real ava-server; the normalized stdout and the exit codes must be identical, and
+ * afterwards the server must have dropped everything the client created (as in {@link NativeVsRemoteTest}).
+ *
+ * <p>Natively verified on PoCL 3.1 (pthread CPU device), JOCL 2.0.5: each scenario below was run twice natively with
+ * identical stdout and exit code 0, each under 2 s: NonBlockingRead, NonBlockingReadGatedByUserEvent,
+ * NonBlockingRectAndImageTransfers, UserEvents, EventCallbacks, EventProfiling, MarkersBarriersCrossQueue,
+ * ContextAndBuildCallbacks, MemDestructorCallback, Printf, MapBuffer, MapWithUseHostPtr, SubBuffers, Images2D,
+ * Images3DAndArrays, ImageCopyFill, ImageKernels, CompileAndLink, ProgramBinaries, SvmCoarse, SvmFineGrained,
+ * KernelExecInfo, DevicePartition, QueueProperties, MigrateMemObjects, ThreadsEventChain, CallbackMakesCalls,
+ * ReleasedHandles, InfoBufferTooSmall.
+ *
+ * <p>Not in the comparison:
+ * <ul>
+ * <li>MapImage: natively non-deterministic. JOCL 2.0.5's clEnqueueMapImageNative computes the returned ByteBuffer's
+ * capacity from the region array after freeing it, so natively the capacity is garbage (often negative:
+ * IllegalArgumentException). It runs remotely only, against the output of a native run that got usable buffers
+ * ({@link #MAP_IMAGE_EXPECTED}).</li>
+ * <li>RefusedFunctions: natively PoCL 3.1 aborts the process (exit 2) at clCreateFromGLBuffer; under ava the GL and
+ * native-kernel functions are refused with CL_INVALID_OPERATION and a reason on stderr
+ * ({@link #refusedFunctionsSayWhy()}).</li>
+ * </ul>
+ */
+class ConformanceTest {
+
+    private static ServerProcess server;
+
+    /** The conformance scenarios whose native output is deterministic. */
+    static Stream<String> scenarios() {
+        return Stream.of(
+            "NonBlockingRead",
+            "NonBlockingReadGatedByUserEvent",
+            "NonBlockingRectAndImageTransfers",
+            "UserEvents",
+            "EventCallbacks",
+            "EventProfiling",
+            "MarkersBarriersCrossQueue",
+            "ContextAndBuildCallbacks",
+            "MemDestructorCallback",
+            "Printf",
+            "MapBuffer",
+            "MapWithUseHostPtr",
+            "SubBuffers",
+            "Images2D",
+            "Images3DAndArrays",
+            "ImageCopyFill",
+            "ImageKernels",
+            "CompileAndLink",
+            "ProgramBinaries",
+            "SvmCoarse",
+            "SvmFineGrained",
+            "KernelExecInfo",
+            "DevicePartition",
+            "QueueProperties",
+            "MigrateMemObjects",
+            "ThreadsEventChain",
+            "CallbackMakesCalls",
+            "ReleasedHandles",
+            "InfoBufferTooSmall");
+    }
+
+    /** MapImage's stdout from a native run whose mapped buffers were usable (see the class comment). */
+    static final String MAP_IMAGE_EXPECTED = ""
+        + "row pitch >= 3 * 4: true\n"
+        + "slice pitch >= row pitch * height: true\n"
+        + "mapped image direct true, capacity >= region true\n"
+        + "region seen through the map: 6 7 8 11 12 13\n"
+        + "image after negating the region through the map: [0, 1, 2, 3, 4, 5, -6, -7, -8, 9, 10, -11, -12, -13, 14]\n"
+        + "map write landed: true\n"
+        + "map image event command type: CL_COMMAND_MAP_IMAGE\n"
+        + "non-blocking map, last row of layer 0: 10 14; first of layer 1: 15\n"
+        + "3D map: slice pitch >= row pitch * 2: true\n"
+        + "3D image after the slice map: [0, 1, 2, 3, 1000, 1001, 1010, 1011, 1100, 1101, 1110, 1111]\n"
+        + "map image region past the edge (exceptions on): CLException status=CL_INVALID_VALUE message=CL_INVALID_VALUE\n"
+        + "MapImage: OK\n";
+
+    /** The functions RefusedFunctions calls, each with the reason ava must give. */
+    static final List<String[]> REFUSED = List.of(
+        new String[] {"clCreateFromGLBuffer", "OpenGL interop"},
+        new String[] {"clCreateFromGLTexture", "OpenGL interop"},
+        new String[] {"clCreateFromGLRenderbuffer", "OpenGL interop"},
+        new String[] {"clGetGLObjectInfo", "OpenGL interop"},
+        new String[] {"clEnqueueAcquireGLObjects", "OpenGL interop"},
+        new String[] {"clEnqueueReleaseGLObjects", "OpenGL interop"},
+        new String[] {"clEnqueueNativeKernel", null});
+
+    @BeforeAll
+    static void startServer() throws Exception {
+        server = ServerProcess.start("conformance");
+    }
+
+    @AfterAll
+    static void stopServer() throws Exception {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("scenarios")
+    @Timeout(180)
+    void remoteRunPrintsWhatTheNativeRunPrints(String scenario) throws Exception {
+        ScenarioRunner.Result nativeRun = ScenarioRunner.runNative(scenario);
+        // a scenario that fails natively is a broken scenario, not an ava bug
+        assertEquals(0, nativeRun.exitCode(), () -> "the scenario failed natively\n" + nativeRun.describe());
+
+        ScenarioRunner.Result remoteRun = ScenarioRunner.runRemote(scenario, server.port());
+        assertEquals(nativeRun.exitCode(), remoteRun.exitCode(),
+            () -> "exit codes differ\n" + remoteRun.describe() + "\n" + server.logTail(80));
+        assertEquals(Normalizer.normalize(nativeRun.stdout()), Normalizer.normalize(remoteRun.stdout()),
+            () -> "stdout differs (expected: native, actual: remote)\n" + remoteRun.describe() + "\n" + server.logTail(80));
+
+        assertServerDroppedEverything(scenario);
+    }
+
+    @Test
+    @Timeout(180)
+    void mapImageRemotelyPrintsWhatAUsableNativeRunPrints() throws Exception {
+        ScenarioRunner.Result remoteRun = ScenarioRunner.runRemote("MapImage", server.port());
+        assertEquals(0, remoteRun.exitCode(), () -> "MapImage failed remotely\n" + remoteRun.describe() + "\n" + server.logTail(80));
+        assertEquals(Normalizer.normalize(MAP_IMAGE_EXPECTED), Normalizer.normalize(remoteRun.stdout()),
+            () -> "stdout differs (expected: a usable native run, actual: remote)\n" + remoteRun.describe() + "\n" + server.logTail(80));
+        assertServerDroppedEverything("MapImage");
+    }
+
+    @Test
+    @Timeout(180)
+    void refusedFunctionsSayWhy() throws Exception {
+        ScenarioRunner.Result remoteRun = ScenarioRunner.runRemote("RefusedFunctions", server.port());
+        assertEquals(0, remoteRun.exitCode(), () -> "RefusedFunctions failed remotely\n" + remoteRun.describe() + "\n" + server.logTail(80));
+        List<String> stderr = remoteRun.stderr().lines().toList();
+        List<String> stdout = remoteRun.stdout().lines().toList();
+        for (String[] refused : REFUSED) {
+            String function = refused[0];
+            String prefix = "ava: " + function + " is refused: ";
+            boolean said = refused[1] == null
+                ? stderr.stream().anyMatch(l -> l.startsWith(prefix) && l.length() > prefix.length())
+                : stderr.stream().anyMatch(l -> l.equals(prefix + refused[1]) || l.startsWith(prefix + refused[1]));
+            assertTrue(said, () -> "no line '" + prefix + (refused[1] == null ? "<reason>" : refused[1]) + "' on stderr\n"
+                + remoteRun.describe());
+            String expected = function + " | exceptions off: CL_INVALID_OPERATION | exceptions on: CLException CL_INVALID_OPERATION";
+            assertTrue(stdout.contains(expected), () -> "expected the line '" + expected + "' on stdout\n" + remoteRun.describe());
+        }
+        assertTrue(stdout.contains("RefusedFunctions: done"), () -> "RefusedFunctions did not finish\n" + remoteRun.describe());
+        assertServerDroppedEverything("RefusedFunctions");
+    }
+
+    private static void assertServerDroppedEverything(String scenario) throws Exception {
+        // the client JVM has exited: the server must not keep its session or its objects
+        ServerProcess.Status status = Awaiting.status(server, s -> s.liveObjects() == 0 && s.sessions() == 0, Duration.ofSeconds(10));
+        assertEquals(0, status.liveObjects(), () -> "objects left on the server after " + scenario + " exited:\n" + status.raw()
+            + "\n" + server.logTail(40));
+        assertEquals(0, status.sessions(), () -> "sessions left on the server after " + scenario + " exited:\n" + status.raw()
+            + "\n" + server.logTail(40));
+    }
+}
