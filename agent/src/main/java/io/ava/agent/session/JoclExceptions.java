@@ -15,6 +15,8 @@ final class JoclExceptions {
                 return new IndexOutOfBoundsException(message);
             case "java.lang.ArrayIndexOutOfBoundsException":
                 return new ArrayIndexOutOfBoundsException(message);
+            case "java.lang.UnsupportedOperationException":
+                return new UnsupportedOperationException(message);
             case "org.jocl.CLException":
                 return new org.jocl.CLException(message);
             default:

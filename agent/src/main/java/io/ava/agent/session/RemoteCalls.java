@@ -80,6 +80,10 @@ public final class RemoteCalls {
             listening = session;
             session.onPush(push -> callbacks.dispatch(push, session));
         }
+        if (f.name().equals("clSetCommandQueueProperty")) {
+            // JOCL's native library prints this itself, through C's stdout
+            NativeStdout.println("clSetCommandQueueProperty is no longer supported in OpenCL 1.1");
+        }
         long callId = nextCallId.getAndIncrement();
         Call.Builder call = Call.newBuilder().setCallId(callId).setFunction(function)
                 .setThread(Thread.currentThread().getId());

@@ -432,6 +432,7 @@ public final class Dispatcher {
         }
 
         Object result;
+        long createdSize = f.allocates() == HandleType.cl_mem ? memSize(f, args, keepAlive) : 0;
         try {
             result = natives.invoke(f.index(), args);
             boolean usesHostMemory = f.name().equals("clCreateBuffer") && ((Long) args[1] & CL_MEM_USE_HOST_PTR) != 0;
@@ -476,8 +477,7 @@ public final class Dispatcher {
                 // An object that comes with an error (PoCL's clCreateContextFromType without a matching
                 // device) is not bound: releasing it trips an assertion in PoCL that kills the server.
                 // The client gets a non-null object with id 0, which every later call refuses.
-                long size = memSize(f, args, keepAlive);
-                table.bind(call.getNewId(), f.allocates(), created, size, keepAlive);
+                table.bind(call.getNewId(), f.allocates(), created, createdSize, keepAlive);
                 reply.setResult(call.getNewId());
                 if (f.allocates() == HandleType.cl_kernel) {
                     reply.addKernels(kernelProbe.probe((org.jocl.cl_kernel) created, (cl_program) args[0], call));
@@ -713,6 +713,10 @@ public final class Dispatcher {
             }
             HandleType t = types[typeIndex];
             long id = r.getIds(k);
+            if (id == 0) {
+                out[k] = NativePointers.wrap(t, 0); // an object never filled: NULL, which the driver judges
+                continue;
+            }
             HandleEntry e = table.find(id);
             if (e == null || e.type() != t) {
                 throw new ClError(t == HandleType.cl_mem ? CL_INVALID_MEM_OBJECT : t.invalidCode(),

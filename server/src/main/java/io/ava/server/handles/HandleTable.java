@@ -20,6 +20,17 @@ public final class HandleTable {
 
     private final Map<Long, HandleEntry> byId = new HashMap<>();
     private final Map<Long, Long> byNative = new HashMap<>();
+    /**
+     * Native pointers of objects the client released, with their ids: the driver may keep such an
+     * object alive (a kernel keeps its program), and an info answer that names it again must give
+     * the same id, as the same pointer would natively. Bounded: the oldest are forgotten.
+     */
+    private final Map<Long, Long> retired = new java.util.LinkedHashMap<>(16, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, Long> eldest) {
+            return size() > 4096;
+        }
+    };
     private final Map<Long, java.nio.ByteBuffer> mappings = new HashMap<>();
     private long sequence;
     private long nextServerId = 1;
@@ -100,6 +111,7 @@ public final class HandleTable {
         HandleEntry e = new HandleEntry(id, type, object, ++sequence, 1, size, keepAlive);
         byId.put(id, e);
         byNative.put(object.getNativePointer(), id);
+        retired.remove(object.getNativePointer());
         return e;
     }
 
@@ -134,6 +146,13 @@ public final class HandleTable {
         if (known != null) {
             return known;
         }
+        Long old = retired.remove(ptr);
+        if (old != null) {
+            // the driver still has it: the same id again, now without a client reference
+            byId.put(old, new HandleEntry(old, type, make.apply(ptr), ++sequence, 0, 0, null));
+            byNative.put(ptr, old);
+            return old;
+        }
         return idFor(make.apply(ptr), type, false);
     }
 
@@ -148,7 +167,9 @@ public final class HandleTable {
         }
         if (e.clientRefs == 0 && !isRoot(e.type)) {
             byId.remove(e.id);
-            byNative.remove(e.object.getNativePointer(), e.id);
+            if (byNative.remove(e.object.getNativePointer(), e.id)) {
+                retired.put(e.object.getNativePointer(), e.id);
+            }
         }
     }
 
@@ -220,6 +241,7 @@ public final class HandleTable {
             mappings.clear();
             byId.clear();
             byNative.clear();
+            retired.clear();
         }
         waiting.forEach(f -> f.complete(null));
     }
