@@ -6,7 +6,7 @@ import java.util.Map;
 /** One JOCL native as the spec describes it, with AvA's object annotations. */
 public final class FunctionSpec {
     /** What the native returns. */
-    public enum Returns { status, handle, none, mapped }
+    public enum Returns { status, handle, none, mapped, svm }
 
     private final int index;
     private final String name;

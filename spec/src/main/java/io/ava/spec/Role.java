@@ -42,6 +42,12 @@ public enum Role {
     image_desc(false, false),
     /** a cl_image_format[] the call fills: count in elements */
     out_image_formats(false, true),
+    /** a Pointer into shared virtual memory (clSVMAlloc's result, or a pointer into it) */
+    svm_ptr(false, false),
+    /** a Pointer[] of shared virtual memory pointers: count in elements */
+    svm_ptrs(false, true),
+    /** kernel exec info: bytes, or (CL_KERNEL_EXEC_INFO_SVM_PTRS) pointers into shared virtual memory */
+    exec_info(false, true),
     /** a cl_buffer_region (origin and size) */
     buffer_region(false, false),
     /** a ByteBuffer that a map call returned, given back to unmap it */

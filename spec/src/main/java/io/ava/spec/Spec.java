@@ -168,7 +168,7 @@ public final class Spec {
                 returns = FunctionSpec.Returns.valueOf(parts[0]);
             } catch (IllegalArgumentException e) {
                 throw new SpecException(line(fields.get("returns")), name + ": unknown return kind '" + parts[0]
-                        + "' (known: status, handle <type>, none, mapped)");
+                        + "' (known: status, handle <type>, none, mapped, svm)");
             }
             if (returns == FunctionSpec.Returns.handle) {
                 if (parts.length != 2) {

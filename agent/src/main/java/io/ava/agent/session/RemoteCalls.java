@@ -53,6 +53,8 @@ public final class RemoteCalls {
     private final HostPtrMirror hostPtrs = new HostPtrMirror();
     private final ClientCallbacks callbacks = new ClientCallbacks();
     private final MappedMemory maps = new MappedMemory();
+    private final SharedVirtualMemory svm = new SharedVirtualMemory();
+    private static final java.util.Set<String> refusedOnce = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** bytes per pixel of each image, for the host extent of image transfers */
     private final java.util.Map<Long, Long> imageElementSizes = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile RemoteSession listening;
@@ -84,6 +86,13 @@ public final class RemoteCalls {
             // JOCL's native library prints this itself, through C's stdout
             NativeStdout.println("clSetCommandQueueProperty is no longer supported in OpenCL 1.1");
         }
+        if (f.returns() == FunctionSpec.Returns.svm && ((Long) args[1] & SharedVirtualMemory.CL_MEM_SVM_FINE_GRAIN_BUFFER) != 0) {
+            if (refusedOnce.add("fine-grained SVM")) {
+                System.err.println("ava: clSVMAlloc with CL_MEM_SVM_FINE_GRAIN_BUFFER is refused: fine-grained SVM lets "
+                        + "host and device share memory without maps, which a device on another machine cannot do");
+            }
+            return null;
+        }
         long callId = nextCallId.getAndIncrement();
         Call.Builder call = Call.newBuilder().setCallId(callId).setFunction(function)
                 .setThread(Thread.currentThread().getId());
@@ -97,6 +106,9 @@ public final class RemoteCalls {
             }
         }
         MappedMemory.Mapping unmapping = null;
+        if (f.name().equals("clEnqueueSVMMap") && args[3] != null) {
+            outRegions[3] = HostMemory.resolve((Pointer) args[3]); // the shadow, at the mapped offset
+        }
         List<RemoteSession.BulkIn> bulk = new ArrayList<>();
         long[] eventIds = new long[args.length];
         SizeExpr.Args scalars = i -> scalar(args[i]);
@@ -129,13 +141,13 @@ public final class RemoteCalls {
             try {
                 call.addArgs(a.role() == Role.callback && args[i] != null
                         ? Value.newBuilder().setScalar(callbacks.register(f, args[i], args)).build()
-                        : encode(a, args[i], scalars, outRegions, bulk, eventIds, i, args));
+                        : encode(f, a, args[i], scalars, outRegions, bulk, eventIds, i, args));
             } catch (LocalError e) {
                 return failure(f, args, e.code);
             }
         }
         long newId = 0;
-        if (f.allocates() != null) {
+        if (f.allocates() != null || f.returns() == FunctionSpec.Returns.svm) {
             newId = nextObjectId.incrementAndGet();
             call.setNewId(newId);
         }
@@ -162,6 +174,7 @@ public final class RemoteCalls {
             if (unmapping != null && result instanceof Integer && (Integer) result == CL_SUCCESS) {
                 maps.closed(unmapping);
             }
+            result = afterSvm(f, args, reply, result, callId);
             afterCall(f, args, result instanceof Integer ? (Integer) result : result != null ? CL_SUCCESS : -1, result);
             return result;
         } catch (SessionException e) {
@@ -215,6 +228,37 @@ public final class RemoteCalls {
         };
     }
 
+    /** Bookkeeping of shared virtual memory once the server answered. */
+    private Object afterSvm(FunctionSpec f, Object[] args, Reply reply, Object result, long callId) {
+        switch (f.name()) {
+            case "clSVMAlloc":
+                return reply.getNullObject() || reply.getResult() == 0 ? null : svm.allocated(reply.getResult(), (Long) args[2]);
+            case "clSVMFree": {
+                SharedVirtualMemory.Location l = svm.locate((Pointer) args[1]);
+                if (l != null) {
+                    svm.freed(l);
+                }
+                return result;
+            }
+            case "clEnqueueSVMMap": {
+                SharedVirtualMemory.Location l = svm.locate((Pointer) args[3]);
+                if (l != null && result instanceof Integer && (Integer) result == CL_SUCCESS) {
+                    svm.mapped(l, new SharedVirtualMemory.Mapping(callId, (Long) args[4], (Long) args[2]));
+                }
+                return result;
+            }
+            case "clEnqueueSVMUnmap": {
+                SharedVirtualMemory.Location l = svm.locate((Pointer) args[1]);
+                if (l != null && result instanceof Integer && (Integer) result == CL_SUCCESS) {
+                    svm.unmapping(l);
+                }
+                return result;
+            }
+            default:
+                return result;
+        }
+    }
+
     /** The local buffer a map returns: as large as the mapped range, big-endian as JOCL's own. */
     private static ByteBuffer shadowFor(FunctionSpec f, Object[] args) {
         if (f.name().equals("clEnqueueMapBuffer")) {
@@ -234,6 +278,8 @@ public final class RemoteCalls {
             case "clEnqueueMapBuffer":
             case "clEnqueueMapImage":
                 return !(Boolean) args[2] && ((Long) args[3] & MappedMemory.CL_MAP_WRITE_INVALIDATE_REGION) == 0;
+            case "clEnqueueSVMMap":
+                return !(Boolean) args[1] && ((Long) args[2] & MappedMemory.CL_MAP_WRITE_INVALIDATE_REGION) == 0;
             default:
                 return false;
         }
@@ -268,7 +314,7 @@ public final class RemoteCalls {
         }
     }
 
-    private Value encode(ArgSpec a, Object arg, SizeExpr.Args scalars, HostMemory.Region[] outRegions,
+    private Value encode(FunctionSpec f, ArgSpec a, Object arg, SizeExpr.Args scalars, HostMemory.Region[] outRegions,
                          List<RemoteSession.BulkIn> bulk, long[] eventIds, int i, Object[] args) throws LocalError {
         Value.Builder v = Value.newBuilder();
         if (arg == null && a.role() != Role.errcode_ret) {
@@ -371,6 +417,49 @@ public final class RemoteCalls {
                     }
                 }
                 return v.setLongs(l).build();
+            }
+            case svm_ptr: {
+                SharedVirtualMemory.Location l = svm.locate((Pointer) arg);
+                if (l == null) {
+                    return v.setLongs(LongList.newBuilder().addValues(-1).addValues(0)).build(); // refused by the server
+                }
+                LongList.Builder ids = LongList.newBuilder().addValues(l.allocation().id()).addValues(l.offset());
+                if (f.name().equals("clEnqueueSVMUnmap")) {
+                    SharedVirtualMemory.Mapping m = svm.mapping(l);
+                    if (m == null) {
+                        throw new LocalError(CL_INVALID_VALUE);
+                    }
+                    ids.addValues(m.size()).addValues(m.writes() ? 1 : 0);
+                    if (m.writes()) {
+                        bulk.add(new RemoteSession.BulkIn(i, HostMemory.resolve((Pointer) arg), m.size()));
+                    }
+                }
+                return v.setLongs(ids).build();
+            }
+            case svm_ptrs: {
+                LongList.Builder ids = LongList.newBuilder();
+                for (Object o : (Object[]) arg) {
+                    SharedVirtualMemory.Location l = o instanceof Pointer ? svm.locate((Pointer) o) : null;
+                    ids.addValues(l == null ? -1 : l.allocation().id()).addValues(l == null ? 0 : l.offset());
+                }
+                return v.setLongs(ids).build();
+            }
+            case exec_info: {
+                Pointer p = (Pointer) arg;
+                if (Jocl.pointsToObjects(p)) {
+                    LongList.Builder ids = LongList.newBuilder();
+                    for (NativePointerObject o : Jocl.pointers(p)) {
+                        SharedVirtualMemory.Location l = o instanceof Pointer ? svm.locate((Pointer) o) : null;
+                        ids.addValues(l == null ? -1 : l.allocation().id()).addValues(l == null ? 0 : l.offset());
+                    }
+                    return v.setLongs(ids).build();
+                }
+                HostMemory.Region r = region(p);
+                long size = a.size().eval(scalars);
+                if (size < 0 || r.available() < size) {
+                    throw new LocalError(CL_INVALID_VALUE);
+                }
+                return v.setData(r.read(0, (int) size)).build();
             }
             case image_format: {
                 LongList.Builder l = LongList.newBuilder();
@@ -479,7 +568,7 @@ public final class RemoteCalls {
                 objects.applied(Jocl.id((NativePointerObject) args[0]), f.deallocates().handleType(), false);
             } else if (f.retains() != null) {
                 objects.applied(Jocl.id((NativePointerObject) args[0]), f.retains().handleType(), true);
-            } else if (f.name().equals("clSetKernelArg")) {
+            } else if (f.name().equals("clSetKernelArg") || f.name().equals("clSetKernelArgSVMPointer")) {
                 objects.argSet(Jocl.id((NativePointerObject) args[0]), (Integer) args[1]);
             }
         }
@@ -551,6 +640,7 @@ public final class RemoteCalls {
                     }
                     break;
                 case inout:
+                case svm_ptr:
                     if (v != null && v.hasData() && outRegions[i] != null) {
                         outRegions[i].write(0, v.getData());
                     }

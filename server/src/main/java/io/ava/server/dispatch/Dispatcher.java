@@ -140,6 +140,10 @@ public final class Dispatcher {
         SizeExpr.Args scalars = i -> f.isPacked(i) ? call.getScalars(f.slot(i)) : call.getArgs(f.slot(i)).getScalar();
         Object keepAlive = null;
         long binariesProgramCount = -1;
+        long svmId = 0;
+        List<Long> svmIds = new ArrayList<>();
+        int svmMapArg = -1;
+        ByteBuffer svmView = null;
         long mapId = -1;
 
         InfoValue info = null;
@@ -311,6 +315,82 @@ public final class Dispatcher {
                 case properties:
                     args[i] = properties(v, t, table);
                     break;
+                case svm_ptr: {
+                    if (v.getIsNull()) {
+                        args[i] = null;
+                        break;
+                    }
+                    List<Long> p = v.getLongs().getValuesList();
+                    HandleTable.SvmAllocation alloc = p.size() < 2 ? null : table.svm(p.get(0));
+                    long off = p.size() < 2 ? -1 : p.get(1);
+                    if (alloc == null || off < 0 || off > alloc.size()) {
+                        throw new ClError(CL_INVALID_VALUE, a.name() + ": not a pointer into shared virtual memory of this session");
+                    }
+                    svmId = p.get(0);
+                    // JOCL's own pointer where there is no offset: some of JOCL's SVM natives ignore offset pointers
+                    args[i] = off == 0 ? alloc.pointer() : alloc.pointer().withByteOffset(off);
+                    checkSvmRange(f, a, alloc, off, scalars);
+                    if (f.name().equals("clEnqueueSVMMap")) {
+                        long size = scalars.scalar(4);
+                        svmMapArg = i;
+                        svmView = alloc.pointer().getByteBuffer(off, size);
+                    } else if (f.name().equals("clEnqueueSVMUnmap") && p.size() >= 4 && p.get(3) != 0) {
+                        // the host's writes to the mapped range, from the client's shadow
+                        ByteBuffer written = ctx.takeBulk(call.getCallId(), i);
+                        long size = p.get(2);
+                        if (written == null || size < 0 || off + size > alloc.size() || written.capacity() != size) {
+                            throw new ClError(CL_INVALID_VALUE, a.name() + ": the mapped bytes did not arrive");
+                        }
+                        ByteBuffer dst = alloc.pointer().getByteBuffer(off, size);
+                        dst.put(written.duplicate().clear());
+                        DirectBuffers.SHARED.release(written);
+                    }
+                    break;
+                }
+                case svm_ptrs: {
+                    if (v.getIsNull()) {
+                        args[i] = null;
+                        break;
+                    }
+                    List<Long> p = v.getLongs().getValuesList();
+                    Pointer[] ptrs = new Pointer[p.size() / 2];
+                    for (int k = 0; k < ptrs.length; k++) {
+                        HandleTable.SvmAllocation alloc = table.svm(p.get(2 * k));
+                        if (alloc == null) {
+                            throw new ClError(CL_INVALID_VALUE, a.name() + "[" + k + "]: not shared virtual memory of this session");
+                        }
+                        ptrs[k] = p.get(2 * k + 1) == 0 ? alloc.pointer() : alloc.pointer().withByteOffset(p.get(2 * k + 1));
+                        svmIds.add(p.get(2 * k));
+                    }
+                    if (a.size().eval(scalars) > ptrs.length) {
+                        throw new ClError(CL_INVALID_VALUE, a.name() + ": fewer pointers than the count");
+                    }
+                    args[i] = ptrs;
+                    break;
+                }
+                case exec_info: {
+                    if (v.getIsNull()) {
+                        args[i] = null;
+                    } else if (v.hasLongs()) {
+                        List<Long> p = v.getLongs().getValuesList();
+                        Pointer[] ptrs = new Pointer[p.size() / 2];
+                        for (int k = 0; k < ptrs.length; k++) {
+                            HandleTable.SvmAllocation alloc = table.svm(p.get(2 * k));
+                            if (alloc == null) {
+                                throw new ClError(CL_INVALID_VALUE, a.name() + ": not shared virtual memory of this session");
+                            }
+                            ptrs[k] = p.get(2 * k + 1) == 0 ? alloc.pointer() : alloc.pointer().withByteOffset(p.get(2 * k + 1));
+                        }
+                        args[i] = Pointer.to(ptrs);
+                    } else {
+                        byte[] bytes = v.getData().toByteArray();
+                        if (bytes.length < a.size().eval(scalars)) {
+                            throw new ClError(CL_INVALID_VALUE, a.name() + ": fewer bytes than param_value_size");
+                        }
+                        args[i] = Pointer.to(bytes);
+                    }
+                    break;
+                }
                 case image_format: {
                     if (v.getIsNull()) {
                         args[i] = null;
@@ -503,13 +583,39 @@ public final class Dispatcher {
             } else if (nonBlockingTransfer && ownTransferEvent && transferEvent.getNativePointer() != 0) {
                 CL.clReleaseEvent(transferEvent);
             }
+        } else if (f.returns() == FunctionSpec.Returns.svm) {
+            Pointer svm = (Pointer) result;
+            reply.setNullObject(svm == null);
+            if (svm != null) {
+                table.svmAllocated(call.getNewId(), new HandleTable.SvmAllocation(svm, (Long) args[2], (org.jocl.cl_context) args[0]));
+                reply.setResult(call.getNewId());
+            }
+            code = CL_SUCCESS;
         } else if (f.returns() == FunctionSpec.Returns.status) {
             code = (Integer) result;
             reply.setResult(code);
             if (code == CL_SUCCESS && mapId >= 0) {
                 table.unmapped(mapId);
             }
+            if (code == CL_SUCCESS && f.name().equals("clEnqueueSVMFree")) {
+                svmIds.forEach(table::svmFreed); // the driver frees them: never again at session end
+            }
+            if (svmMapArg >= 0) {
+                boolean invalidate = (call.getScalars(f.slot(2)) & CL_MAP_WRITE_INVALIDATE_REGION) != 0;
+                if (code != CL_SUCCESS) {
+                    if (nonBlockingTransfer && ownTransferEvent && transferEvent.getNativePointer() != 0) {
+                        CL.clReleaseEvent(transferEvent);
+                    }
+                } else if (nonBlockingTransfer) {
+                    ctx.transfers().track(call.getCallId(), svmMapArg, svmView, !invalidate, transferEvent, ownTransferEvent, null);
+                } else if (!invalidate) {
+                    reply.putOutputs(svmMapArg, outValue(f, null, svmView, args, svmMapArg, table, bulkOut));
+                }
+            }
         } else {
+            if (f.name().equals("clSVMFree")) {
+                table.svmFreed(svmId);
+            }
             code = CL_SUCCESS;
         }
 
@@ -604,6 +710,29 @@ public final class Dispatcher {
             table.released(entries[f.deallocates().index()]);
         } else if (f.retains() != null) {
             table.retained(entries[f.retains().index()]);
+        }
+    }
+
+    /** Copies, fills and maps of shared virtual memory stay inside the allocation. */
+    private static void checkSvmRange(FunctionSpec f, ArgSpec a, HandleTable.SvmAllocation alloc, long off,
+                                      SizeExpr.Args scalars) throws ClError {
+        long size;
+        switch (f.name()) {
+            case "clEnqueueSVMMemcpy":
+                size = scalars.scalar(4);
+                break;
+            case "clEnqueueSVMMemFill":
+                size = a.index() == 1 ? scalars.scalar(4) : scalars.scalar(3);
+                break;
+            case "clEnqueueSVMMap":
+                size = scalars.scalar(4);
+                break;
+            default:
+                return;
+        }
+        if (size < 0 || off + size > alloc.size()) {
+            throw new ClError(CL_INVALID_VALUE, a.name() + ": " + size + " bytes at offset " + off
+                    + " is outside the " + alloc.size() + "-byte allocation");
         }
     }
 
@@ -869,6 +998,8 @@ public final class Dispatcher {
             case "clEnqueueMapBuffer":
             case "clEnqueueMapImage":
                 return call.getScalars(f.slot(2)) == 0;
+            case "clEnqueueSVMMap":
+                return call.getScalars(f.slot(1)) == 0;
             default:
                 return false;
         }

@@ -220,6 +220,28 @@ public final class HandleTable {
         return n;
     }
 
+    /** One shared virtual memory allocation: the driver's pointer, its size and its context. */
+    public record SvmAllocation(org.jocl.Pointer pointer, long size, org.jocl.cl_context context) {
+    }
+
+    private final Map<Long, SvmAllocation> svm = new HashMap<>();
+
+    public synchronized void svmAllocated(long id, SvmAllocation a) {
+        svm.put(id, a);
+    }
+
+    public synchronized SvmAllocation svm(long id) {
+        return svm.get(id);
+    }
+
+    public synchronized SvmAllocation svmFreed(long id) {
+        return svm.remove(id);
+    }
+
+    public synchronized List<SvmAllocation> svmAll() {
+        return new ArrayList<>(svm.values());
+    }
+
     /** Host memory the driver mapped, by the id of the call that mapped it. */
     public synchronized void mapped(long mapId, java.nio.ByteBuffer memory) {
         mappings.put(mapId, memory);
@@ -239,6 +261,7 @@ public final class HandleTable {
             waiting = new ArrayList<>(reserved.values());
             reserved.clear();
             mappings.clear();
+            svm.clear();
             byId.clear();
             byNative.clear();
             retired.clear();

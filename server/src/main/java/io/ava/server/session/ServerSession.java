@@ -344,6 +344,9 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
             CL.clFinish((cl_command_queue) q.object());
         }
         transfers.abandonAll();
+        for (HandleTable.SvmAllocation a : table.svmAll()) {
+            CL.clSVMFree(a.context(), a.pointer());
+        }
         int released = 0;
         for (HandleEntry e : table.ownedNewestFirst()) {
             int refs = refsOf(e);
