@@ -26,7 +26,7 @@ import java.util.concurrent.Callable;
 @Command(name = "ava-server", mixinStandardHelpOptions = true, version = "ava-server 0.1.0",
         description = {"Serve OpenCL to JOCL programs that run under the ava agent.",
                 "Each client connection is a session with its own objects; they are released when it disconnects."},
-        subcommands = {StatusCommand.class})
+        subcommands = {StatusCommand.class, io.ava.server.cli.SpecCommand.class})
 public final class AvaServerMain implements Callable<Integer> {
     @Option(names = "--port", defaultValue = "4000", description = "client port (0 picks a free one; default ${DEFAULT-VALUE})")
     int port;

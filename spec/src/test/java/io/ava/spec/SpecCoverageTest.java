@@ -8,8 +8,6 @@ import java.lang.reflect.Modifier;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.TreeSet;
-import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -49,23 +47,15 @@ class SpecCoverageTest {
                         f.name() + ": spec lists " + f.args().size() + " arguments, the native has " + m.getParameterCount());
             }
         }
-        int remoted = 0;
-        Map<String, Integer> refusedByReason = new TreeMap<>();
-        TreeSet<String> missing = new TreeSet<>();
-        for (String n : natives.keySet()) {
-            FunctionSpec f = spec.forNative(n);
-            if (f == null) {
-                missing.add(n.substring(0, n.length() - "Native".length()));
-            } else if (f.isSupported()) {
-                remoted++;
-            } else {
-                refusedByReason.merge(f.unsupported(), 1, Integer::sum);
+        java.util.List<String> all = new java.util.ArrayList<>();
+        for (Method m : CL.class.getDeclaredMethods()) {
+            if (Modifier.isNative(m.getModifiers())) {
+                all.add(m.getName());
             }
         }
-        System.out.printf("spec coverage: %d JOCL natives; %d remoted, %d refused, %d not yet described%n",
-                natives.size(), remoted, refusedByReason.values().stream().mapToInt(i -> i).sum(), missing.size());
-        refusedByReason.forEach((reason, n) -> System.out.printf("  refused (%d): %s%n", n, reason));
-        System.out.println("  not yet described: " + missing.stream().collect(Collectors.joining(", ")));
+        SpecCoverage coverage = SpecCoverage.of(spec, all);
+        System.out.print(coverage.report());
+        assertTrue(coverage.missing().isEmpty(), "every JOCL native is remoted or refused: missing " + coverage.missing());
         for (String required : REQUIRED) {
             FunctionSpec f = spec.forNative(required + "Native");
             assertNotNull(f, required + " must be described");

@@ -27,6 +27,8 @@ public final class ClInterception {
     private static final Method REFUSE_OBJECT;
     private static final Method INIT;
     private static final Method IGNORE;
+    private static final Method ALLOCATE_ALIGNED;
+    private static final Method FREE_ALIGNED;
 
     static {
         try {
@@ -35,6 +37,8 @@ public final class ClInterception {
             REFUSE_OBJECT = NativeBridge.class.getMethod("refuseObject", String.class, String.class, Object[].class);
             INIT = NativeBridge.class.getMethod("initNativeLibrary", String.class);
             IGNORE = NativeBridge.class.getMethod("ignore", Object[].class);
+            ALLOCATE_ALIGNED = NativeBridge.class.getMethod("allocateAligned", int.class, int.class, Object.class);
+            FREE_ALIGNED = NativeBridge.class.getMethod("freeAligned", Object.class);
         } catch (NoSuchMethodException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -70,6 +74,12 @@ public final class ClInterception {
         String name = m.getName();
         if (name.equals("initNativeLibrary")) {
             return MethodCall.invoke(INIT).withAllArguments();
+        }
+        if (name.equals("allocateAlignedNative")) {
+            return MethodCall.invoke(ALLOCATE_ALIGNED).withAllArguments();
+        }
+        if (name.equals("freeAlignedNative")) {
+            return MethodCall.invoke(FREE_ALIGNED).withAllArguments();
         }
         if (name.equals("setLogLevelNative")) {
             return MethodCall.invoke(IGNORE).withArgumentArray();

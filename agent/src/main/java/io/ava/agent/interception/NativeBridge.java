@@ -51,6 +51,24 @@ public final class NativeBridge {
         return true;
     }
 
+    /**
+     * CL.allocateAligned: host memory, nothing OpenCL about it, so it is made here. Invalid
+     * arguments (not a power of two, not positive) give null as the native does.
+     */
+    public static java.nio.ByteBuffer allocateAligned(int size, int alignment, Object pointer) {
+        if (size <= 0 || alignment <= 0 || Integer.bitCount(alignment) != 1) {
+            return null;
+        }
+        java.nio.ByteBuffer raw = java.nio.ByteBuffer.allocateDirect(size + alignment);
+        java.nio.ByteBuffer aligned = raw.alignedSlice(alignment);
+        aligned.limit(size);
+        return aligned.slice();
+    }
+
+    /** The direct buffers of allocateAligned are freed by the garbage collector. */
+    public static void freeAligned(Object pointer) {
+    }
+
     public static void ignore(Object[] ignored) {
         // setLogLevel: the client has no native library to configure
     }
