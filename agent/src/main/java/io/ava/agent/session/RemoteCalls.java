@@ -59,12 +59,14 @@ public final class RemoteCalls {
     private final java.util.Map<Long, Long> imageElementSizes = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile RemoteSession listening;
     private final int readBufferFunction;
+    private final int imageInfoFunction;
     private static final long CL_MEM_USE_HOST_PTR = 1 << 3;
 
     public RemoteCalls(Spec spec, AgentConnection connection) {
         this.spec = spec;
         this.connection = connection;
         this.readBufferFunction = spec.forNative("clEnqueueReadBufferNative").index();
+        this.imageInfoFunction = spec.forNative("clGetImageInfoNative").index();
     }
 
     public Spec spec() {
@@ -260,12 +262,27 @@ public final class RemoteCalls {
     }
 
     /** The local buffer a map returns: as large as the mapped range, big-endian as JOCL's own. */
-    private static ByteBuffer shadowFor(FunctionSpec f, Object[] args) {
+    private ByteBuffer shadowFor(FunctionSpec f, Object[] args) {
         if (f.name().equals("clEnqueueMapBuffer")) {
             long cb = (Long) args[5];
             return cb > 0 && cb <= Integer.MAX_VALUE - 8 ? ByteBuffer.allocateDirect((int) cb) : null;
         }
+        if (f.name().equals("clEnqueueMapImage") && args[1] != null && args[5] != null && ((long[]) args[5]).length >= 3) {
+            // the server maps images by reading the region with the image's own pitches (see its ImageMaps)
+            long elem = imageInfo(args[1], org.jocl.CL.CL_IMAGE_ELEMENT_SIZE);
+            long row = imageInfo(args[1], org.jocl.CL.CL_IMAGE_ROW_PITCH);
+            long slice = imageInfo(args[1], org.jocl.CL.CL_IMAGE_SLICE_PITCH);
+            long[] region = (long[]) args[5];
+            long size = (region[2] - 1) * slice + (region[1] - 1) * row + region[0] * elem;
+            return elem > 0 && size > 0 && size <= Integer.MAX_VALUE - 8 ? ByteBuffer.allocateDirect((int) size) : null;
+        }
         return null;
+    }
+
+    private long imageInfo(Object image, int param) {
+        long[] v = new long[1];
+        Object r = invoke(imageInfoFunction, new Object[]{image, param, 8L, Pointer.to(v), null});
+        return r instanceof Integer && (Integer) r == CL_SUCCESS ? v[0] : -1;
     }
 
     /** A read whose bytes the server sends when the driver has them (never made blocking). */

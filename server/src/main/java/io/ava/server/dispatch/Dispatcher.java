@@ -55,7 +55,10 @@ public final class Dispatcher {
     private final KernelMetaProbe kernelProbe = new KernelMetaProbe();
     private final DeviceSelection selection;
 
+    private final int barrierWithWaitList;
+
     public Dispatcher(Spec spec, NativeFunctions natives, DeviceSelection selection) {
+        this.barrierWithWaitList = spec.forNative("clEnqueueBarrierWithWaitListNative").index();
         this.spec = spec;
         this.natives = natives;
         this.selection = selection;
@@ -511,10 +514,22 @@ public final class Dispatcher {
             transferEvent = (cl_event) args[e];
         }
 
+        if (f.name().equals("clEnqueueMapImage")) {
+            return ImageMaps.map(f, call, args, entries, (cl_event) args[10], ownTransferEvent, ctx, this);
+        }
+        if (mapId >= 0 && ImageMaps.isImageMap(table, mapId)) {
+            return ImageMaps.unmap(f, call, args, mapId, ctx, this);
+        }
         Object result;
         long createdSize = f.allocates() == HandleType.cl_mem ? memSize(f, args, keepAlive) : 0;
         try {
-            result = natives.invoke(f.index(), args);
+            if (f.name().equals("clEnqueueWaitForEvents")) {
+                // PoCL does not implement it and aborts the process; a barrier with the same wait list
+                // is what OpenCL 1.2 replaced it with, and means the same
+                result = natives.invoke(barrierWithWaitList, new Object[]{args[0], args[1], args[2], null});
+            } else {
+                result = natives.invoke(f.index(), args);
+            }
             boolean usesHostMemory = f.name().equals("clCreateBuffer") && ((Long) args[1] & CL_MEM_USE_HOST_PTR) != 0;
             if (nonBlockingTransfer && f.returns() == FunctionSpec.Returns.status && (Integer) result == CL_SUCCESS) {
                 trackTransfer(f, call, args, outBuffers, keepAlive, transferEvent, ownTransferEvent, ctx);
@@ -973,6 +988,32 @@ public final class Dispatcher {
                 }
                 break;
             }
+            case "clCompileProgram":
+                // PoCL dereferences the names without checking them (a crash, not an error)
+                if ((Integer) args[4] > 0 && (args[6] == null || ((String[]) args[6]).length < (Integer) args[4])) {
+                    throw new ClError(CL_INVALID_VALUE, "header_include_names must name every input header");
+                }
+                break;
+            case "clEnqueueReadImage":
+            case "clEnqueueWriteImage":
+                ImageBounds.check(entries[1], (long[]) args[3], (long[]) args[4]);
+                break;
+            case "clEnqueueFillImage":
+                ImageBounds.check(entries[1], (long[]) args[3], (long[]) args[4]);
+                break;
+            case "clEnqueueCopyImage":
+                ImageBounds.check(entries[1], (long[]) args[3], (long[]) args[5]);
+                ImageBounds.check(entries[2], (long[]) args[4], (long[]) args[5]);
+                break;
+            case "clEnqueueCopyImageToBuffer":
+                ImageBounds.check(entries[1], (long[]) args[3], (long[]) args[4]);
+                break;
+            case "clEnqueueCopyBufferToImage":
+                ImageBounds.check(entries[2], (long[]) args[4], (long[]) args[5]);
+                break;
+            case "clEnqueueMapImage":
+                ImageBounds.check(entries[1], (long[]) args[4], (long[]) args[5]);
+                break;
             case "clEnqueueFillBuffer": {
                 long offset = (Long) args[4];
                 long size = (Long) args[5];
@@ -1060,7 +1101,7 @@ public final class Dispatcher {
         return buffers;
     }
 
-    private static Value outValue(FunctionSpec f, InfoValue info, ByteBuffer buf, Object[] args, int i,
+    static Value outValue(FunctionSpec f, InfoValue info, ByteBuffer buf, Object[] args, int i,
                                   HandleTable table, List<BulkOut> bulkOut) {
         buf.clear();
         if (info != null) {

@@ -242,6 +242,25 @@ public final class HandleTable {
         return new ArrayList<>(svm.values());
     }
 
+    /** An image map made by reading the region (see ImageMaps): where to write it back. */
+    public record ImageMapping(org.jocl.cl_mem image, long[] origin, long[] region, long rowPitch, long slicePitch) {
+    }
+
+    private final Map<Long, ImageMapping> imageMappings = new HashMap<>();
+
+    public synchronized void imageMapped(long mapId, ImageMapping m) {
+        imageMappings.put(mapId, m);
+    }
+
+    public synchronized ImageMapping imageMapping(long mapId) {
+        return imageMappings.get(mapId);
+    }
+
+    public synchronized void imageUnmapped(long mapId) {
+        imageMappings.remove(mapId);
+        mappings.remove(mapId);
+    }
+
     /** Host memory the driver mapped, by the id of the call that mapped it. */
     public synchronized void mapped(long mapId, java.nio.ByteBuffer memory) {
         mappings.put(mapId, memory);
@@ -261,6 +280,7 @@ public final class HandleTable {
             waiting = new ArrayList<>(reserved.values());
             reserved.clear();
             mappings.clear();
+            imageMappings.clear();
             svm.clear();
             byId.clear();
             byNative.clear();
