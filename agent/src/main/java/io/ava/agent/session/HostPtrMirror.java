@@ -38,6 +38,13 @@ final class HostPtrMirror {
 
     private final Map<Long, Mirrored> buffers = new ConcurrentHashMap<>();
     private final ThreadLocal<Boolean> refreshing = ThreadLocal.withInitial(() -> false);
+    /** One refresh at a time: a thread at a synchronisation point waits for another's refresh to land. */
+    private final java.util.concurrent.locks.ReentrantLock lock = new java.util.concurrent.locks.ReentrantLock();
+
+    /** Whether this thread is inside a refresh (its own reads change nothing the application could miss). */
+    boolean refreshing() {
+        return refreshing.get();
+    }
 
     boolean isEmpty() {
         return buffers.isEmpty();
@@ -65,6 +72,7 @@ final class HostPtrMirror {
         if (refreshing.get()) {
             return;
         }
+        lock.lock();
         refreshing.set(true);
         try {
             for (Mirrored m : List.copyOf(buffers.values())) {
@@ -77,6 +85,7 @@ final class HostPtrMirror {
             }
         } finally {
             refreshing.set(false);
+            lock.unlock();
         }
     }
 }

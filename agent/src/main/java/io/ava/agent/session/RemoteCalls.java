@@ -313,7 +313,7 @@ public final class RemoteCalls {
             }
             return;
         }
-        if (hostPtrs.isEmpty() || code != CL_SUCCESS) {
+        if (hostPtrs.isEmpty() || code != CL_SUCCESS || hostPtrs.refreshing()) {
             return;
         }
         if (name.equals("clReleaseMemObject") && objects.get(Jocl.id((NativePointerObject) args[0]), HandleType.cl_mem) == null) {
