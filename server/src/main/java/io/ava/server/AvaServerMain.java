@@ -41,11 +41,25 @@ public final class AvaServerMain implements Callable<Integer> {
     Integer device;
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new AvaServerMain()).execute(args));
+        AvaServerMain main = new AvaServerMain();
+        main.originalArgs = args.clone();
+        System.exit(new CommandLine(main).execute(args));
     }
+
+    @Option(names = "--no-printf-capture", description = "leave kernel printf output on the server's stdout "
+            + "instead of forwarding it to the client that launched the kernel")
+    boolean noPrintfCapture;
+
+    private String[] originalArgs = new String[0];
 
     @Override
     public Integer call() throws IOException, InterruptedException {
+        if (!noPrintfCapture) {
+            Integer childExit = io.ava.server.printf.PrintfCapture.relaunchAsChild(originalArgs);
+            if (childExit != null) {
+                return childExit;
+            }
+        }
         try {
             CL.setExceptionsEnabled(false); // loads JOCL's native library and, through it, OpenCL
         } catch (LinkageError e) {
@@ -61,6 +75,7 @@ public final class AvaServerMain implements Callable<Integer> {
         }
         Spec spec = Spec.bundled();
         SessionRegistry registry = new SessionRegistry("ava-server@" + InetAddress.getLocalHost().getHostName());
+        registry.printf(io.ava.server.printf.PrintfCapture.startIfChild(registry::printfOutput));
         Dispatcher dispatcher = new Dispatcher(spec, new NativeFunctions(spec), selection);
         Server server;
         BulkListener bulkListener;

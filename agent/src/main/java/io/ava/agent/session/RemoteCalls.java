@@ -82,7 +82,15 @@ public final class RemoteCalls {
         }
         if (listening != session) {
             listening = session;
-            session.onPush(push -> callbacks.dispatch(push, session));
+            session.onPush(push -> {
+                if (push.getCallbackId() == 0) {
+                    // kernel printf output, before the reply that follows it: in order, as natively
+                    System.out.print(push.getText());
+                    System.out.flush();
+                } else {
+                    callbacks.dispatch(push, session);
+                }
+            });
         }
         if (f.name().equals("clSetCommandQueueProperty")) {
             // JOCL's native library prints this itself, through C's stdout

@@ -550,6 +550,7 @@ public final class Dispatcher {
             return new Outcome(r, List.of(), true);
         }
 
+        notePrintf(f, call, args, entries, ctx);
         if (call.getAsync() && f.returns() == FunctionSpec.Returns.status && (Integer) result == CL_SUCCESS) {
             // the agent predicted this success and waits for nothing: bookkeeping only, no reply
             succeeded(f, entries, table);
@@ -651,6 +652,9 @@ public final class Dispatcher {
                             boolean owned = a.handleType() == HandleType.cl_kernel;
                             long id = o.getNativePointer() == 0 ? 0 : table.idFor(o, a.handleType(), owned);
                             refs.addIds(id).addTypes(a.handleType().ordinal());
+                            if (owned && id != 0 && table.usesPrintf(entries[0] == null ? 0 : entries[0].id())) {
+                                table.markPrintf(id);
+                            }
                             if (owned && id != 0) {
                                 reply.addKernels(kernelProbe.probe((org.jocl.cl_kernel) o, (cl_program) args[0], call));
                             }
@@ -715,6 +719,54 @@ public final class Dispatcher {
             }
         }
         return new Outcome(reply.build(), bulkOut, code != CL_SUCCESS);
+    }
+
+    /** Notes which programs and kernels print, and tells the session when one of them is launched. */
+    private static void notePrintf(FunctionSpec f, Call call, Object[] args, HandleEntry[] entries, SessionContext ctx) {
+        HandleTable table = ctx.table();
+        switch (f.name()) {
+            case "clCreateProgramWithSource":
+                if (args[2] != null) {
+                    for (String source : (String[]) args[2]) {
+                        if (source != null && source.contains("printf")) {
+                            table.markPrintf(call.getNewId());
+                        }
+                    }
+                }
+                break;
+            case "clCreateProgramWithBinary":
+                if (args[4] != null) {
+                    for (byte[] b : (byte[][]) args[4]) {
+                        if (b != null && new String(b, java.nio.charset.StandardCharsets.ISO_8859_1).contains("printf")) {
+                            table.markPrintf(call.getNewId());
+                        }
+                    }
+                }
+                break;
+            case "clLinkProgram":
+            case "clCreateKernel":
+                for (HandleEntry e : entries) {
+                    if (e != null && table.usesPrintf(e.id())) {
+                        table.markPrintf(call.getNewId());
+                    }
+                }
+                if (f.name().equals("clLinkProgram") && call.getArgsCount() > 0) {
+                    for (long id : call.getArgs(f.slot(5)).getLongs().getValuesList()) {
+                        if (table.usesPrintf(id)) {
+                            table.markPrintf(call.getNewId());
+                        }
+                    }
+                }
+                break;
+            case "clEnqueueNDRangeKernel":
+            case "clEnqueueTask":
+                if (entries[1] != null && table.usesPrintf(entries[1].id())) {
+                    ctx.printfLaunched();
+                }
+                break;
+            default:
+                break;
+        }
     }
 
     private static final Outcome ASYNC_SUCCESS = new Outcome(Reply.getDefaultInstance(), List.of(), false);

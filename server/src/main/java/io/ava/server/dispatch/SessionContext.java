@@ -18,6 +18,9 @@ public interface SessionContext {
     /** Sends output bytes ahead of the message that names them (side channel, or chunks). */
     void sendBulk(long callId, int arg, ByteBuffer data);
 
+    /** A kernel that calls printf was launched: its output is this session's. */
+    void printfLaunched();
+
     /** Transfers the driver completes later (non-blocking reads, writes and maps). */
     Transfers transfers();
 }

@@ -220,6 +220,17 @@ public final class HandleTable {
         return n;
     }
 
+    /** Programs and kernels whose source calls printf: their launches produce output to forward. */
+    private final java.util.Set<Long> printf = new java.util.HashSet<>();
+
+    public synchronized void markPrintf(long id) {
+        printf.add(id);
+    }
+
+    public synchronized boolean usesPrintf(long id) {
+        return printf.contains(id);
+    }
+
     /** One shared virtual memory allocation: the driver's pointer, its size and its context. */
     public record SvmAllocation(org.jocl.Pointer pointer, long size, org.jocl.cl_context context) {
     }

@@ -91,6 +91,18 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
         return transfers;
     }
 
+    private volatile long lastPrintfLaunch;
+
+    @Override
+    public void printfLaunched() {
+        lastPrintfLaunch = System.nanoTime();
+    }
+
+    /** When this session last launched a kernel that prints (0: never). */
+    long lastPrintfLaunch() {
+        return lastPrintfLaunch;
+    }
+
     @Override
     public void push(io.ava.proto.Push p) {
         send(ServerMessage.newBuilder().setPush(p).build());
@@ -200,6 +212,9 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
     private void sendReply(io.ava.proto.Reply reply, Dispatcher.Outcome o) {
         // data of transfers that completed goes before any reply the client could observe them by
         transfers.flushCompleted();
+        if (lastPrintfLaunch != 0 && registry.printf() != null) {
+            registry.printf().drain(); // and so does the printf output of kernels that already ran
+        }
         synchronized (out) {
             if (closed.get()) {
                 return;

@@ -26,6 +26,35 @@ public final class SessionRegistry {
         sessions.remove(s.id(), s);
     }
 
+    private volatile io.ava.server.printf.PrintfCapture printf;
+
+    public void printf(io.ava.server.printf.PrintfCapture capture) {
+        this.printf = capture;
+    }
+
+    public io.ava.server.printf.PrintfCapture printf() {
+        return printf;
+    }
+
+    /**
+     * Kernel printf text goes to the session that last launched a kernel that prints; with no
+     * such session it goes to the server's log.
+     */
+    public void printfOutput(String text) {
+        ServerSession target = null;
+        for (ServerSession s : sessions.values()) {
+            if (s.lastPrintfLaunch() != 0 && (target == null || s.lastPrintfLaunch() > target.lastPrintfLaunch())) {
+                target = s;
+            }
+        }
+        if (target == null) {
+            System.err.print(text);
+            return;
+        }
+        target.push(io.ava.proto.Push.newBuilder().setCallback(io.ava.proto.CallbackPush.newBuilder()
+                .setCallbackId(0).setText(text)).build());
+    }
+
     public Collection<ServerSession> sessions() {
         return List.copyOf(sessions.values());
     }

@@ -43,6 +43,9 @@ class DispatcherChecksTest {
         public Transfers transfers() {
             return transfers;
         }
+
+        public void printfLaunched() {
+        }
     }
 
     @BeforeAll
