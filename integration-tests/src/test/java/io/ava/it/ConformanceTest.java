@@ -76,6 +76,22 @@ class ConformanceTest {
     }
 
     /** MapImage's stdout from a native run whose mapped buffers were usable (see the class comment). */
+    /** A released handle gives the object type's invalid-object error under ava, never a crash of the server. */
+    @Test
+    void handlesUsedAfterReleaseGetTheInvalidObjectError() throws Exception {
+        ScenarioRunner.Result remoteRun = ScenarioRunner.runRemote("UseAfterRelease", server.port());
+        assertEquals(0, remoteRun.exitCode(), remoteRun::describe);
+        assertEquals(String.join("\n",
+            "clGetMemObjectInfo on a released buffer: CL_INVALID_MEM_OBJECT",
+            "clEnqueueReadBuffer from a released buffer: CL_INVALID_MEM_OBJECT",
+            "clSetKernelArg on a released kernel: CL_INVALID_KERNEL",
+            "clWaitForEvents on a released event: CL_INVALID_EVENT_WAIT_LIST",
+            "clReleaseMemObject twice: CL_INVALID_MEM_OBJECT",
+            "UseAfterRelease: done", ""), Normalizer.normalize(remoteRun.stdout()), remoteRun::describe);
+        assertTrue(server.isAlive(), () -> "the server died\n" + server.logTail(40));
+        assertServerDroppedEverything("UseAfterRelease");
+    }
+
     /** Fine-grained SVM cannot be remoted: clSVMAlloc returns null and says why, once, on stderr. */
     @Test
     void fineGrainedSvmIsRefusedClearly() throws Exception {
