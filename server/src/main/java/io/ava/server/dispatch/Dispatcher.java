@@ -173,21 +173,17 @@ public final class Dispatcher {
                 continue;
             }
             Value v = call.getArgs(f.slot(i));
+            if (v.getIsNull() && a.role() != Role.errcode_ret) {
+                args[i] = null; // JOCL passes NULL for a null array, pointer or object: so does the server
+                continue;
+            }
             switch (a.role()) {
                 case handles:
                     args[i] = handleArray(a, v, t, scalars, table);
                     break;
                 case out_handles: {
-                    if (v.getIsNull()) {
-                        args[i] = null;
-                        break;
-                    }
-                    long len = v.getOutSize();
-                    long count = a.size().eval(scalars);
-                    if (count < 0 || len > 1 << 16 || count > len) {
-                        throw new ClError(CL_INVALID_VALUE, a.name() + ": " + count + " entries asked, array holds " + len);
-                    }
-                    Object arr = Array.newInstance(t.getComponentType(), (int) len);
+                    int len = outArrayLength(a, v, scalars);
+                    Object arr = Array.newInstance(t.getComponentType(), len);
                     for (int k = 0; k < len; k++) {
                         Array.set(arr, k, newObject(t.getComponentType()));
                     }
@@ -195,19 +191,11 @@ public final class Dispatcher {
                     break;
                 }
                 case out_event:
-                    if (v.getIsNull()) {
-                        args[i] = null;
-                    } else {
-                        table.checkFree(v.getScalar());
-                        args[i] = new org.jocl.cl_event();
-                    }
+                    table.checkFree(v.getScalar());
+                    args[i] = new org.jocl.cl_event();
                     break;
                 case in:
                 case inout: {
-                    if (v.getIsNull()) {
-                        args[i] = null;
-                        break;
-                    }
                     if (v.hasRefs()) {
                         args[i] = Pointer.to(refs(v.getRefs(), table));
                         break;
@@ -240,10 +228,6 @@ public final class Dispatcher {
                     break;
                 }
                 case out: {
-                    if (v.getIsNull()) {
-                        args[i] = null;
-                        break;
-                    }
                     if (info != null && info.kind() == InfoValue.Kind.binaries) {
                         binariesProgramCount = v.getOutSize();
                         break; // filled below, once the program's binary sizes are known
@@ -267,22 +251,18 @@ public final class Dispatcher {
                     args[i] = longs(a, v, scalars);
                     break;
                 case out_scalar:
-                    args[i] = v.getIsNull() ? null : Array.newInstance(t.getComponentType(), 1);
+                    args[i] = Array.newInstance(t.getComponentType(), 1);
                     break;
                 case errcode_ret:
                     args[i] = new int[1];
                     break;
                 case size_ret:
-                    args[i] = v.getIsNull() ? null : new long[1];
+                    args[i] = new long[1];
                     break;
                 case string:
-                    args[i] = v.getIsNull() ? null : v.getText();
+                    args[i] = v.getText();
                     break;
                 case strings: {
-                    if (v.getIsNull()) {
-                        args[i] = null;
-                        break;
-                    }
                     long count = a.size().eval(scalars);
                     if (count < 0 || count > v.getTexts().getValuesCount()) {
                         throw new ClError(CL_INVALID_VALUE, a.name() + ": count " + count + " but "
@@ -292,10 +272,6 @@ public final class Dispatcher {
                     break;
                 }
                 case binaries: {
-                    if (v.getIsNull()) {
-                        args[i] = null;
-                        break;
-                    }
                     byte[][] b = new byte[v.getBlobs().getValuesCount()][];
                     for (int k = 0; k < b.length; k++) {
                         b[k] = v.getBlobs().getValues(k).toByteArray();
@@ -304,25 +280,13 @@ public final class Dispatcher {
                     break;
                 }
                 case out_ints: {
-                    if (v.getIsNull()) {
-                        args[i] = null;
-                        break;
-                    }
-                    long count = a.size().eval(scalars);
-                    if (count < 0 || count > v.getOutSize() || v.getOutSize() > 1 << 16) {
-                        throw new ClError(CL_INVALID_VALUE, a.name() + ": " + count + " entries, array holds " + v.getOutSize());
-                    }
-                    args[i] = new int[(int) v.getOutSize()];
+                    args[i] = new int[outArrayLength(a, v, scalars)];
                     break;
                 }
                 case properties:
                     args[i] = properties(v, t, table);
                     break;
                 case svm_ptr: {
-                    if (v.getIsNull()) {
-                        args[i] = null;
-                        break;
-                    }
                     List<Long> p = v.getLongs().getValuesList();
                     HandleTable.SvmAllocation alloc = p.size() < 2 ? null : table.svm(p.get(0));
                     long off = p.size() < 2 ? -1 : p.get(1);
@@ -351,20 +315,7 @@ public final class Dispatcher {
                     break;
                 }
                 case svm_ptrs: {
-                    if (v.getIsNull()) {
-                        args[i] = null;
-                        break;
-                    }
-                    List<Long> p = v.getLongs().getValuesList();
-                    Pointer[] ptrs = new Pointer[p.size() / 2];
-                    for (int k = 0; k < ptrs.length; k++) {
-                        HandleTable.SvmAllocation alloc = table.svm(p.get(2 * k));
-                        if (alloc == null) {
-                            throw new ClError(CL_INVALID_VALUE, a.name() + "[" + k + "]: not shared virtual memory of this session");
-                        }
-                        ptrs[k] = p.get(2 * k + 1) == 0 ? alloc.pointer() : alloc.pointer().withByteOffset(p.get(2 * k + 1));
-                        svmIds.add(p.get(2 * k));
-                    }
+                    Pointer[] ptrs = svmPointers(a, v.getLongs().getValuesList(), table, svmIds);
                     if (a.size().eval(scalars) > ptrs.length) {
                         throw new ClError(CL_INVALID_VALUE, a.name() + ": fewer pointers than the count");
                     }
@@ -372,19 +323,8 @@ public final class Dispatcher {
                     break;
                 }
                 case exec_info: {
-                    if (v.getIsNull()) {
-                        args[i] = null;
-                    } else if (v.hasLongs()) {
-                        List<Long> p = v.getLongs().getValuesList();
-                        Pointer[] ptrs = new Pointer[p.size() / 2];
-                        for (int k = 0; k < ptrs.length; k++) {
-                            HandleTable.SvmAllocation alloc = table.svm(p.get(2 * k));
-                            if (alloc == null) {
-                                throw new ClError(CL_INVALID_VALUE, a.name() + ": not shared virtual memory of this session");
-                            }
-                            ptrs[k] = p.get(2 * k + 1) == 0 ? alloc.pointer() : alloc.pointer().withByteOffset(p.get(2 * k + 1));
-                        }
-                        args[i] = Pointer.to(ptrs);
+                    if (v.hasLongs()) {
+                        args[i] = Pointer.to(svmPointers(a, v.getLongs().getValuesList(), table, new ArrayList<>()));
                     } else {
                         byte[] bytes = v.getData().toByteArray();
                         if (bytes.length < a.size().eval(scalars)) {
@@ -395,10 +335,6 @@ public final class Dispatcher {
                     break;
                 }
                 case image_format: {
-                    if (v.getIsNull()) {
-                        args[i] = null;
-                        break;
-                    }
                     List<Long> fmt = v.getLongs().getValuesList();
                     cl_image_format[] formats = new cl_image_format[fmt.size() / 2];
                     for (int k = 0; k < formats.length; k++) {
@@ -413,10 +349,6 @@ public final class Dispatcher {
                     break;
                 }
                 case image_desc: {
-                    if (v.getIsNull()) {
-                        args[i] = null;
-                        break;
-                    }
                     List<Long> d = v.getLongs().getValuesList();
                     if (d.size() != 10) {
                         throw new ClError(-65, a.name() + ": malformed image description"); // CL_INVALID_IMAGE_DESCRIPTOR
@@ -436,15 +368,7 @@ public final class Dispatcher {
                     break;
                 }
                 case out_image_formats: {
-                    if (v.getIsNull()) {
-                        args[i] = null;
-                        break;
-                    }
-                    long count = a.size().eval(scalars);
-                    if (count < 0 || count > v.getOutSize() || v.getOutSize() > 1 << 16) {
-                        throw new ClError(CL_INVALID_VALUE, a.name() + ": " + count + " entries, array holds " + v.getOutSize());
-                    }
-                    cl_image_format[] formats = new cl_image_format[(int) v.getOutSize()];
+                    cl_image_format[] formats = new cl_image_format[outArrayLength(a, v, scalars)];
                     for (int k = 0; k < formats.length; k++) {
                         formats[k] = new cl_image_format();
                     }
@@ -472,10 +396,6 @@ public final class Dispatcher {
                     break;
                 }
                 case buffer_region: {
-                    if (v.getIsNull()) {
-                        args[i] = null;
-                        break;
-                    }
                     List<Long> r = v.getLongs().getValuesList();
                     if (r.size() != 2) {
                         throw new ClError(CL_INVALID_VALUE, a.name() + ": a buffer region is origin and size");
@@ -484,7 +404,7 @@ public final class Dispatcher {
                     break;
                 }
                 case callback:
-                    args[i] = v.getIsNull() || v.getScalar() == 0 ? null : Callbacks.forDriver(t, v.getScalar(), ctx);
+                    args[i] = v.getScalar() == 0 ? null : Callbacks.forDriver(t, v.getScalar(), ctx);
                     break;
                 case user_data:
                     args[i] = null; // user data stays on the client
@@ -780,6 +700,32 @@ public final class Dispatcher {
         }
     }
 
+    /** The length of an array the call fills: what the client's array holds, at least the count asked for. */
+    private static int outArrayLength(ArgSpec a, Value v, SizeExpr.Args scalars) throws ClError {
+        long count = a.size().eval(scalars);
+        long len = v.getOutSize();
+        if (count < 0 || len > 1 << 16 || count > len) {
+            throw new ClError(CL_INVALID_VALUE, a.name() + ": " + count + " entries asked, the array holds " + len);
+        }
+        return (int) len;
+    }
+
+    /** SVM pointers sent as (allocation id, offset) pairs; the ids are collected for bookkeeping. */
+    private static Pointer[] svmPointers(ArgSpec a, List<Long> pairs, HandleTable table, List<Long> ids) throws ClError {
+        Pointer[] ptrs = new Pointer[pairs.size() / 2];
+        for (int k = 0; k < ptrs.length; k++) {
+            HandleTable.SvmAllocation alloc = table.svm(pairs.get(2 * k));
+            if (alloc == null) {
+                throw new ClError(CL_INVALID_VALUE, a.name() + "[" + k + "]: not shared virtual memory of this session");
+            }
+            long off = pairs.get(2 * k + 1);
+            // JOCL's own pointer where there is no offset: some of JOCL's SVM natives ignore offset pointers
+            ptrs[k] = off == 0 ? alloc.pointer() : alloc.pointer().withByteOffset(off);
+            ids.add(pairs.get(2 * k));
+        }
+        return ptrs;
+    }
+
     /** Copies, fills and maps of shared virtual memory stay inside the allocation. */
     private static void checkSvmRange(FunctionSpec f, ArgSpec a, HandleTable.SvmAllocation alloc, long off,
                                       SizeExpr.Args scalars) throws ClError {
@@ -870,9 +816,6 @@ public final class Dispatcher {
     }
 
     private static Object handleArray(ArgSpec a, Value v, Class<?> t, SizeExpr.Args scalars, HandleTable table) throws ClError {
-        if (v.getIsNull()) {
-            return null;
-        }
         List<Long> ids = v.getLongs().getValuesList();
         long count = a.size() == null ? ids.size() : a.size().eval(scalars);
         if (count < 0 || count > ids.size()) {
@@ -926,9 +869,6 @@ public final class Dispatcher {
     private static final int CL_INVALID_MEM_OBJECT = -38;
 
     private static long[] longs(ArgSpec a, Value v, SizeExpr.Args scalars) throws ClError {
-        if (v.getIsNull()) {
-            return null;
-        }
         List<Long> values = v.getLongs().getValuesList();
         int len = values.size();
         if (a.size() != null) {
@@ -952,9 +892,6 @@ public final class Dispatcher {
      * 0 so the driver stops inside it, with CL_CONTEXT_PLATFORM values turned into real platforms.
      */
     private static Object properties(Value v, Class<?> t, HandleTable table) throws ClError {
-        if (v.getIsNull()) {
-            return null;
-        }
         List<Long> raw = v.getLongs().getValuesList();
         long[] values = new long[raw.size() + 1];
         for (int k = 0; k < raw.size(); k++) {
