@@ -50,6 +50,10 @@ public final class AvaServerMain implements Callable<Integer> {
             + "instead of forwarding it to the client that launched the kernel")
     boolean noPrintfCapture;
 
+    @Option(names = "--no-record", description = "keep no record log of the calls that built each session's objects "
+            + "(to measure what recording costs; such sessions cannot be migrated)")
+    boolean noRecord;
+
     private String[] originalArgs = new String[0];
 
     @Override
@@ -76,6 +80,7 @@ public final class AvaServerMain implements Callable<Integer> {
         Spec spec = Spec.bundled();
         SessionRegistry registry = new SessionRegistry("ava-server@" + InetAddress.getLocalHost().getHostName());
         registry.printf(io.ava.server.printf.PrintfCapture.startIfChild(registry::printfOutput));
+        registry.recording(!noRecord);
         Dispatcher dispatcher = new Dispatcher(spec, new NativeFunctions(spec), selection);
         Server server;
         BulkListener bulkListener;

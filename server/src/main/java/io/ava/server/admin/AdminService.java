@@ -23,8 +23,12 @@ public final class AdminService extends AvaAdminGrpc.AvaAdminImplBase {
         for (ServerSession s : registry.sessions()) {
             long objects = s.table().liveObjects();
             live += objects;
-            reply.addSessions(SessionStatus.newBuilder().setSessionId(s.id()).setObjects(objects)
-                    .setBytesHeld(s.table().bytesHeld()).setCalls(s.calls()).setPeer(s.peer()));
+            SessionStatus.Builder st = SessionStatus.newBuilder().setSessionId(s.id()).setObjects(objects)
+                    .setBytesHeld(s.table().bytesHeld()).setCalls(s.calls()).setPeer(s.peer());
+            if (s.recordLog() != null) {
+                st.setRecords(s.recordLog().size()).setRecordBytes(s.recordLog().bytes());
+            }
+            reply.addSessions(st);
         }
         responseObserver.onNext(reply.setLiveObjects(live).build());
         responseObserver.onCompleted();

@@ -29,8 +29,9 @@ public final class StatusCommand implements Callable<Integer> {
             System.out.println("sessions: " + r.getSessionsCount());
             System.out.println("live objects: " + r.getLiveObjects());
             for (SessionStatus s : r.getSessionsList()) {
-                System.out.printf("session %s objects=%d bytes=%d calls=%d client=%s%n", s.getSessionId(), s.getObjects(),
-                        s.getBytesHeld(), s.getCalls(), s.getPeer());
+                System.out.printf("session %s objects=%d bytes=%d calls=%d records=%d record_bytes=%d client=%s%n",
+                        s.getSessionId(), s.getObjects(), s.getBytesHeld(), s.getCalls(), s.getRecords(), s.getRecordBytes(),
+                        s.getPeer());
             }
             return 0;
         } catch (StatusRuntimeException e) {

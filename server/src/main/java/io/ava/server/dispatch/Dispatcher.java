@@ -473,7 +473,8 @@ public final class Dispatcher {
         notePrintf(f, call, args, entries, ctx);
         if (call.getAsync() && f.returns() == FunctionSpec.Returns.status && (Integer) result == CL_SUCCESS) {
             // the agent predicted this success and waits for nothing: bookkeeping only, no reply
-            succeeded(f, entries, table);
+            succeeded(f, entries, table, ctx.recordLog());
+            record(f, call, args, new long[0], ctx);
             for (int i = 0; i < n; i++) {
                 if (f.arg(i).role() == Role.out_event && !ownTransferEvent && args[i] != null
                         && ((NativePointerObject) args[i]).getNativePointer() != 0) {
@@ -556,7 +557,7 @@ public final class Dispatcher {
         }
 
         if (code == CL_SUCCESS) {
-            succeeded(f, entries, table);
+            succeeded(f, entries, table, ctx.recordLog());
         }
 
         for (int i = 0; i < n; i++) {
@@ -638,6 +639,9 @@ public final class Dispatcher {
                     break;
             }
         }
+        if (code == CL_SUCCESS && ctx.recordLog() != null && f.record()) {
+            record(f, call, args, createdIds(f, reply), ctx);
+        }
         return new Outcome(reply.build(), bulkOut, code != CL_SUCCESS);
     }
 
@@ -692,12 +696,60 @@ public final class Dispatcher {
     private static final Outcome ASYNC_SUCCESS = new Outcome(Reply.getDefaultInstance(), List.of(), false);
 
     /** Reference bookkeeping after a successful retain or release. */
-    private static void succeeded(FunctionSpec f, HandleEntry[] entries, HandleTable table) {
+    private static void succeeded(FunctionSpec f, HandleEntry[] entries, HandleTable table, io.ava.server.replay.RecordLog log) {
         if (f.deallocates() != null) {
             table.released(entries[f.deallocates().index()]);
+            if (log != null) {
+                log.released(entries[f.deallocates().index()].id());
+            }
         } else if (f.retains() != null) {
             table.retained(entries[f.retains().index()]);
+            if (log != null) {
+                log.retained(entries[f.retains().index()].id());
+            }
         }
+    }
+
+    /** The objects a successful call created: its new object, or the kernels of clCreateKernelsInProgram. */
+    private static long[] createdIds(FunctionSpec f, Reply.Builder reply) {
+        if (f.allocates() != null) {
+            return reply.getResult() != 0 ? new long[]{reply.getResult()} : new long[0];
+        }
+        List<Long> ids = new ArrayList<>();
+        for (ArgSpec a : f.args()) {
+            if (a.role() == Role.out_handles && a.handleType() == HandleType.cl_kernel && reply.containsOutputs(a.index())) {
+                for (long id : reply.getOutputsOrThrow(a.index()).getRefs().getIdsList()) {
+                    if (id != 0) {
+                        ids.add(id);
+                    }
+                }
+            }
+        }
+        return ids.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    /** Adds a successful call the spec marks record to the session's log. */
+    private static void record(FunctionSpec f, Call call, Object[] args, long[] created, SessionContext ctx) {
+        io.ava.server.replay.RecordLog log = ctx.recordLog();
+        if (log == null || !f.record()) {
+            return;
+        }
+        long[] handles = new long[f.args().size()];
+        long bound = 0;
+        for (int i = 0; i < handles.length; i++) {
+            ArgSpec a = f.arg(i);
+            if (a.role() == Role.handle) {
+                handles[i] = call.getScalars(f.slot(i));
+            } else if (a.role() == Role.handles && !call.getArgs(f.slot(i)).getIsNull()) {
+                // depends_on over an array: the first element stands for it (devices, input programs)
+                List<Long> ids = call.getArgs(f.slot(i)).getLongs().getValuesList();
+                handles[i] = ids.isEmpty() ? 0 : ids.get(0);
+            } else if (a.role() == Role.in && f.name().equals("clSetKernelArg") && call.getArgs(f.slot(i)).hasRefs()) {
+                io.ava.proto.HandleRefs refs = call.getArgs(f.slot(i)).getRefs();
+                bound = refs.getIdsCount() == 1 ? refs.getIds(0) : 0;
+            }
+        }
+        log.recorded(f, call, handles, created, bound);
     }
 
     /** The length of an array the call fills: what the client's array holds, at least the count asked for. */

@@ -21,6 +21,9 @@ public interface SessionContext {
     /** A kernel that calls printf was launched: its output is this session's. */
     void printfLaunched();
 
+    /** The session's record log, or null when recording is off (--no-record). */
+    io.ava.server.replay.RecordLog recordLog();
+
     /** Transfers the driver completes later (non-blocking reads, writes and maps). */
     Transfers transfers();
 }

@@ -64,6 +64,7 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
 
     ServerSession(String id, String peer, ServerCallStreamObserver<ServerMessage> out, Dispatcher dispatcher,
                   SessionRegistry registry, String specDigest, BulkListener bulkListener) {
+        this.recordLog = registry.recording() ? new io.ava.server.replay.RecordLog() : null;
         this.bulkListener = bulkListener;
         this.id = id;
         this.peer = peer;
@@ -92,6 +93,12 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
     }
 
     private volatile long lastPrintfLaunch;
+    private final io.ava.server.replay.RecordLog recordLog;
+
+    @Override
+    public io.ava.server.replay.RecordLog recordLog() {
+        return recordLog;
+    }
 
     @Override
     public void printfLaunched() {

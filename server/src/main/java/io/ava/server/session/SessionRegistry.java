@@ -27,6 +27,16 @@ public final class SessionRegistry {
     }
 
     private volatile io.ava.server.printf.PrintfCapture printf;
+    private volatile boolean recording = true;
+
+    /** Whether sessions keep a record log (on unless --no-record, which exists to measure its cost). */
+    public boolean recording() {
+        return recording;
+    }
+
+    public void recording(boolean on) {
+        this.recording = on;
+    }
 
     public void printf(io.ava.server.printf.PrintfCapture capture) {
         this.printf = capture;

@@ -46,6 +46,12 @@ class DispatcherChecksTest {
 
         public void printfLaunched() {
         }
+
+        final io.ava.server.replay.RecordLog log = new io.ava.server.replay.RecordLog();
+
+        public io.ava.server.replay.RecordLog recordLog() {
+            return log;
+        }
     }
 
     @BeforeAll

@@ -1,0 +1,228 @@
+package io.ava.server.replay;
+
+import io.ava.proto.Call;
+import io.ava.spec.ArgSpec;
+import io.ava.spec.FunctionSpec;
+import io.ava.spec.Role;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * One session's record log: the calls that created and configured its live objects, in call
+ * order, as the spec's {@code record}, {@code depends_on}, {@code allocates} and
+ * {@code deallocates} words say (AvA's object annotations). It is what a peer server replays to
+ * rebuild the session.
+ *
+ * <ul>
+ * <li>An object's records go when its last client reference is gone and no live object depends
+ * on it: a kernel keeps its program, a kernel argument keeps its buffer.</li>
+ * <li>Superseded records are compacted: the latest clSetKernelArg per kernel and index (and the
+ * latest exec info per kernel and name) is all that is kept, so a long loop does not grow the
+ * log.</li>
+ * </ul>
+ */
+public final class RecordLog {
+    /** One recorded call, with the ids of the objects it created. */
+    public record Record(long sequence, Call call, long[] created) {
+    }
+
+    /** What the log knows of one object. */
+    private static final class Tracked {
+        final List<Long> records = new ArrayList<>();
+        final Set<Long> dependsOn = new HashSet<>();
+        int references = 1;
+        int dependents;
+        boolean released;
+    }
+
+    private final TreeMap<Long, Record> records = new TreeMap<>();
+    private final Map<Long, Tracked> objects = new HashMap<>();
+    /** (kernel, argument index) or (kernel, exec-info name) to the record that set it last */
+    private final Map<String, Long> latestSetting = new HashMap<>();
+    /** for each record that binds an object as a kernel argument: the object it keeps alive */
+    private final Map<Long, Long> argumentHolds = new HashMap<>();
+    private long sequence;
+    private long bytes;
+
+    /**
+     * Adds a successful call the spec marks {@code record}.
+     *
+     * @param handleIds the id of each handle argument (0 where none)
+     * @param created   ids of the objects the call created (its new object, kernels of a program)
+     * @param argumentObject for kernel arguments: the object bound (a buffer, image or sampler), else 0
+     */
+    public synchronized void recorded(FunctionSpec f, Call call, long[] handleIds, long[] created, long argumentObject) {
+        if (!f.record()) {
+            return;
+        }
+        long seq = ++sequence;
+        Record r = new Record(seq, call, created);
+        records.put(seq, r);
+        bytes += call.getSerializedSize();
+        if (created.length > 0) {
+            for (long id : created) {
+                Tracked t = objects.computeIfAbsent(id, k -> new Tracked());
+                t.records.add(seq);
+                for (ArgSpec d : f.dependsOn()) {
+                    addDependency(t, id, handleIds[d.index()]);
+                }
+            }
+            return;
+        }
+        long owner = ownerOf(f, handleIds);
+        Tracked t = objects.get(owner);
+        if (t == null) {
+            records.remove(seq);
+            bytes -= call.getSerializedSize();
+            return; // configures an object the log does not hold (a platform or device): nothing to replay
+        }
+        t.records.add(seq);
+        for (ArgSpec d : f.dependsOn()) {
+            addDependency(t, owner, handleIds[d.index()]);
+        }
+        String key = settingKey(f, call, owner);
+        if (key != null) {
+            Long previous = latestSetting.put(key, seq);
+            if (previous != null) {
+                drop(previous, t);
+            }
+            if (argumentObject != 0 && objects.containsKey(argumentObject)) {
+                argumentHolds.put(seq, argumentObject);
+                objects.get(argumentObject).dependents++;
+            }
+        }
+    }
+
+    /** A successful retain of a logged object. */
+    public synchronized void retained(long id) {
+        Tracked t = objects.get(id);
+        if (t != null) {
+            t.references++;
+        }
+    }
+
+    /** A successful release: the object's records go once nothing needs them any more. */
+    public synchronized void released(long id) {
+        Tracked t = objects.get(id);
+        if (t == null) {
+            return;
+        }
+        t.references--;
+        if (t.references <= 0) {
+            t.released = true;
+            collect(id);
+        }
+    }
+
+    /** The records to replay, oldest first. */
+    public synchronized List<Record> snapshot() {
+        return List.copyOf(records.values());
+    }
+
+    public synchronized int size() {
+        return records.size();
+    }
+
+    /** Serialized bytes of the calls held. */
+    public synchronized long bytes() {
+        return bytes;
+    }
+
+    /** Objects whose records are held (live, or released but still needed by another). */
+    public synchronized int objects() {
+        return objects.size();
+    }
+
+    private void addDependency(Tracked t, long self, long on) {
+        if (on != 0 && on != self && objects.containsKey(on) && t.dependsOn.add(on)) {
+            objects.get(on).dependents++;
+        }
+    }
+
+    /** Drops a released object nothing depends on, and then what only it kept alive. */
+    private void collect(long id) {
+        Tracked t = objects.get(id);
+        if (t == null || !t.released || t.dependents > 0) {
+            return;
+        }
+        objects.remove(id);
+        for (long seq : t.records) {
+            Record r = records.get(seq);
+            if (r != null && stillCreating(r)) {
+                continue; // it also made objects that are still alive (clCreateKernelsInProgram)
+            }
+            r = records.remove(seq);
+            if (r != null) {
+                bytes -= r.call().getSerializedSize();
+                Long held = argumentHolds.remove(seq);
+                if (held != null) {
+                    release(held);
+                }
+            }
+        }
+        latestSetting.values().removeIf(seq -> !records.containsKey(seq));
+        for (long on : t.dependsOn) {
+            release(on);
+        }
+    }
+
+    private boolean stillCreating(Record r) {
+        for (long id : r.created()) {
+            if (objects.containsKey(id)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void release(long dependency) {
+        Tracked d = objects.get(dependency);
+        if (d != null) {
+            d.dependents--;
+            collect(dependency);
+        }
+    }
+
+    /** A record superseded by a later setting of the same thing. */
+    private void drop(long seq, Tracked owner) {
+        Record r = records.remove(seq);
+        if (r == null) {
+            return;
+        }
+        bytes -= r.call().getSerializedSize();
+        owner.records.remove(Long.valueOf(seq));
+        Long held = argumentHolds.remove(seq);
+        if (held != null) {
+            release(held);
+        }
+    }
+
+    /** The object a configuring call belongs to: its first handle argument the log holds. */
+    private long ownerOf(FunctionSpec f, long[] handleIds) {
+        for (ArgSpec a : f.args()) {
+            if (a.role() == Role.handle && handleIds[a.index()] != 0 && objects.containsKey(handleIds[a.index()])) {
+                return handleIds[a.index()];
+            }
+        }
+        return 0;
+    }
+
+    /** Calls that later calls supersede: kernel arguments by index, exec info by name. */
+    private static String settingKey(FunctionSpec f, Call call, long owner) {
+        switch (f.name()) {
+            case "clSetKernelArg":
+            case "clSetKernelArgSVMPointer":
+                return owner + "/arg/" + call.getScalars(f.slot(1));
+            case "clSetKernelExecInfo":
+                return owner + "/exec/" + call.getScalars(f.slot(1));
+            default:
+                return null;
+        }
+    }
+}
