@@ -44,7 +44,11 @@ public final class RecordLog {
     private final TreeMap<Long, Record> records = new TreeMap<>();
     private final Map<Long, Tracked> objects = new HashMap<>();
     /** (kernel, argument index) or (kernel, exec-info name) to the record that set it last */
-    private final Map<String, Long> latestSetting = new HashMap<>();
+    private final Map<SettingKey, Long> latestSetting = new HashMap<>();
+
+    /** What a superseding call sets: a kernel's argument by index, or its exec info by name. */
+    private record SettingKey(long owner, boolean execInfo, long which) {
+    }
     /** for each record that binds an object as a kernel argument: the object it keeps alive */
     private final Map<Long, Long> argumentHolds = new HashMap<>();
     private long sequence;
@@ -86,7 +90,7 @@ public final class RecordLog {
         for (ArgSpec d : f.dependsOn()) {
             addDependency(t, owner, handleIds[d.index()]);
         }
-        String key = settingKey(f, call, owner);
+        SettingKey key = settingKey(f, call, owner);
         if (key != null) {
             Long previous = latestSetting.put(key, seq);
             if (previous != null) {
@@ -214,13 +218,13 @@ public final class RecordLog {
     }
 
     /** Calls that later calls supersede: kernel arguments by index, exec info by name. */
-    private static String settingKey(FunctionSpec f, Call call, long owner) {
+    private static SettingKey settingKey(FunctionSpec f, Call call, long owner) {
         switch (f.name()) {
             case "clSetKernelArg":
             case "clSetKernelArgSVMPointer":
-                return owner + "/arg/" + call.getScalars(f.slot(1));
+                return new SettingKey(owner, false, call.getScalars(f.slot(1)));
             case "clSetKernelExecInfo":
-                return owner + "/exec/" + call.getScalars(f.slot(1));
+                return new SettingKey(owner, true, call.getScalars(f.slot(1)));
             default:
                 return null;
         }
