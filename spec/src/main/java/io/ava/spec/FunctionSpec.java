@@ -24,10 +24,18 @@ public final class FunctionSpec {
     private final ArgSpec infoValue;
     private final Map<Integer, InfoValue> infoHandles;
     private final int[] slots;
+    private final String agentLocal;
+
+    /** For JOCL's own library hooks (not OpenCL functions) that the agent answers itself: why; else null. */
+    public String agentLocal() {
+        return agentLocal;
+    }
 
     FunctionSpec(int index, String name, int line, List<ArgSpec> args, Returns returns, HandleType returnsType,
                  String unsupported, ArgSpec deallocates, ArgSpec retains, boolean record, List<ArgSpec> dependsOn,
-                 AsyncRule async, ArgSpec infoSelector, ArgSpec infoValue, Map<Integer, InfoValue> infoHandles) {
+                 AsyncRule async, ArgSpec infoSelector, ArgSpec infoValue, Map<Integer, InfoValue> infoHandles,
+                 String agentLocal) {
+        this.agentLocal = agentLocal;
         this.index = index;
         this.name = name;
         this.line = line;

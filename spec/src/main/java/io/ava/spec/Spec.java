@@ -31,7 +31,7 @@ public final class Spec {
     public static final String RESOURCE = "/io/ava/spec/opencl.yaml";
 
     private static final Set<String> FUNCTION_KEYS = Set.of(
-            "args", "returns", "unsupported", "deallocates", "retains", "record", "depends_on", "async", "info");
+            "args", "returns", "unsupported", "agent", "deallocates", "retains", "record", "depends_on", "async", "info");
 
     private final List<FunctionSpec> functions;
     private final Map<String, FunctionSpec> byNativeName;
@@ -42,6 +42,9 @@ public final class Spec {
         Map<String, FunctionSpec> map = new HashMap<>();
         for (FunctionSpec f : functions) {
             map.put(f.nativeName(), f);
+            if (f.agentLocal() != null) {
+                map.put(f.name(), f); // JOCL's own hooks keep their names (initNativeLibrary)
+            }
         }
         this.byNativeName = Collections.unmodifiableMap(map);
         this.digest = digest;
@@ -178,6 +181,10 @@ public final class Spec {
             }
         }
         String unsupported = fields.containsKey("unsupported") ? scalar(fields.get("unsupported")) : null;
+        String agent = fields.containsKey("agent") ? scalar(fields.get("agent")) : null;
+        if (agent != null) {
+            unsupported = "handled in the agent: " + agent;
+        }
         ArgSpec deallocates = fields.containsKey("deallocates")
                 ? handleArg(args, scalar(fields.get("deallocates")), name, line(fields.get("deallocates"))) : null;
         ArgSpec retains = fields.containsKey("retains")
@@ -249,11 +256,11 @@ public final class Spec {
                 throw new SpecException(line(fields.get("info")), name + ": info needs both selector and value");
             }
         }
-        if (unsupported == null && argsNode == null) {
+        if (unsupported == null && agent == null && argsNode == null) {
             throw new SpecException(fline, name + ": a remoted function needs 'args' (or say 'unsupported: reason')");
         }
         return new FunctionSpec(index, name, fline, args, returns, returnsType, unsupported, deallocates, retains,
-                record, dependsOn, async, infoSelector, infoValue, infoHandles);
+                record, dependsOn, async, infoSelector, infoValue, infoHandles, agent);
     }
 
     private static InfoValue infoValue(String text, int line, String fn) {

@@ -8,21 +8,14 @@ import java.util.TreeSet;
 
 /** Which of JOCL's natives the spec remotes, refuses (and why), or does not describe. */
 public final class SpecCoverage {
-    /** Natives of org.jocl.CL that are not OpenCL functions: the agent handles them itself. */
-    public static final Map<String, String> AGENT_LOCAL = Map.of(
-            "allocateAlignedNative", "host memory: the agent allocates it in the client JVM",
-            "freeAlignedNative", "host memory: freed with its buffer",
-            "setLogLevelNative", "JOCL's native logging: there is no native library in the client",
-            "initNativeLibrary", "JOCL's native library is never loaded in the client");
-
     private final int natives;
     private final List<String> remoted;
     private final Map<String, List<String>> refused;
     private final List<String> missing;
-    private final List<String> local;
+    private final Map<String, String> local;
 
     private SpecCoverage(int natives, List<String> remoted, Map<String, List<String>> refused, List<String> missing,
-                         List<String> local) {
+                         Map<String, String> local) {
         this.natives = natives;
         this.remoted = remoted;
         this.refused = refused;
@@ -35,12 +28,12 @@ public final class SpecCoverage {
         TreeSet<String> remoted = new TreeSet<>();
         Map<String, List<String>> refused = new TreeMap<>();
         TreeSet<String> missing = new TreeSet<>();
-        TreeSet<String> local = new TreeSet<>();
+        Map<String, String> local = new TreeMap<>();
         for (String n : nativeNames) {
             FunctionSpec f = spec.forNative(n);
             String function = n.endsWith("Native") ? n.substring(0, n.length() - "Native".length()) : n;
-            if (AGENT_LOCAL.containsKey(n)) {
-                local.add(function);
+            if (f != null && f.agentLocal() != null) {
+                local.put(function, f.agentLocal());
             } else if (f == null) {
                 missing.add(function);
             } else if (f.isSupported()) {
@@ -49,7 +42,7 @@ public final class SpecCoverage {
                 refused.computeIfAbsent(f.unsupported(), r -> new java.util.ArrayList<>()).add(function);
             }
         }
-        return new SpecCoverage(nativeNames.size(), List.copyOf(remoted), refused, List.copyOf(missing), List.copyOf(local));
+        return new SpecCoverage(nativeNames.size(), List.copyOf(remoted), refused, List.copyOf(missing), local);
     }
 
     public List<String> remoted() {
@@ -70,10 +63,7 @@ public final class SpecCoverage {
         b.append(String.format("JOCL natives: %d; remoted %d, refused %d, handled in the agent %d, not described %d%n",
                 natives, remoted.size(), refusedCount(), local.size(), missing.size()));
         refused.forEach((reason, fns) -> b.append(String.format("refused (%d) %s: %s%n", fns.size(), String.join(", ", fns), reason)));
-        for (String l : local) {
-            b.append(String.format("in the agent: %s (%s)%n", l, AGENT_LOCAL.get(l + "Native") != null
-                    ? AGENT_LOCAL.get(l + "Native") : AGENT_LOCAL.get(l)));
-        }
+        local.forEach((fn, why) -> b.append(String.format("in the agent: %s (%s)%n", fn, why)));
         if (!missing.isEmpty()) {
             b.append("not described (refused as not remoted yet): ").append(String.join(", ", missing)).append('\n');
         }
