@@ -5,13 +5,11 @@ import io.ava.spec.ArgSpec;
 import io.ava.spec.FunctionSpec;
 import io.ava.spec.Role;
 
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 
 /**
  * One session's record log: the calls that created and configured its live objects, in call
@@ -34,14 +32,15 @@ public final class RecordLog {
 
     /** What the log knows of one object. */
     private static final class Tracked {
-        final List<Long> records = new ArrayList<>();
+        final java.util.LinkedHashSet<Long> records = new java.util.LinkedHashSet<>();
         final Set<Long> dependsOn = new HashSet<>();
         int references = 1;
         int dependents;
         boolean released;
     }
 
-    private final TreeMap<Long, Record> records = new TreeMap<>();
+    /** in call order: sequences only grow, so insertion order is call order (and removal is O(1)) */
+    private final java.util.LinkedHashMap<Long, Record> records = new java.util.LinkedHashMap<>();
     private final Map<Long, Tracked> objects = new HashMap<>();
     /** (kernel, argument index) or (kernel, exec-info name) to the record that set it last */
     private final Map<SettingKey, Long> latestSetting = new HashMap<>();
