@@ -19,11 +19,9 @@ import io.ava.spec.Spec;
 import org.jocl.CL;
 import org.jocl.NativePointerObject;
 import org.jocl.Pointer;
-import org.jocl.cl_context_properties;
 import org.jocl.cl_event;
 import org.jocl.cl_image_desc;
 import org.jocl.cl_image_format;
-import io.ava.spec.HostExtent;
 import org.jocl.cl_program;
 
 import java.lang.reflect.Array;
@@ -160,7 +158,7 @@ public final class Dispatcher {
             if (f.isPacked(i)) {
                 long x = call.getScalars(f.slot(i));
                 if (a.role() == Role.scalar) {
-                    args[i] = scalar(x, t);
+                    args[i] = ArgDecoding.scalar(x, t);
                 } else if (x == 0) {
                     if (!a.nullable()) {
                         throw new ClError(a.handleType().invalidCode(), a.name() + " is null");
@@ -179,13 +177,13 @@ public final class Dispatcher {
             }
             switch (a.role()) {
                 case handles:
-                    args[i] = handleArray(a, v, t, scalars, table);
+                    args[i] = ArgDecoding.handleArray(a, v, t, scalars, table);
                     break;
                 case out_handles: {
-                    int len = outArrayLength(a, v, scalars);
+                    int len = ArgDecoding.outArrayLength(a, v, scalars);
                     Object arr = Array.newInstance(t.getComponentType(), len);
                     for (int k = 0; k < len; k++) {
-                        Array.set(arr, k, newObject(t.getComponentType()));
+                        Array.set(arr, k, ArgDecoding.newObject(t.getComponentType()));
                     }
                     args[i] = arr;
                     break;
@@ -197,10 +195,10 @@ public final class Dispatcher {
                 case in:
                 case inout: {
                     if (v.hasRefs()) {
-                        args[i] = Pointer.to(refs(v.getRefs(), table));
+                        args[i] = Pointer.to(ArgDecoding.refs(v.getRefs(), table));
                         break;
                     }
-                    long size = a.extent() != null ? a.extent().bytes(extentArgs(args, scalars, types)) : a.size().eval(scalars);
+                    long size = a.extent() != null ? a.extent().bytes(ArgDecoding.extentArgs(args, scalars, types)) : a.size().eval(scalars);
                     if (v.hasData() && f.allocates() == null && !nonBlockingTransfer && a.role() == Role.in) {
                         // small inputs the driver copies during the call (kernel argument values, fill
                         // patterns, blocking writes): a heap array, which JOCL pins for the call
@@ -212,7 +210,7 @@ public final class Dispatcher {
                         args[i] = Pointer.to(bytes);
                         break;
                     }
-                    ByteBuffer data = v.hasData() || !v.hasBulkSize() ? direct(v.getData()) : ctx.takeBulk(call.getCallId(), i);
+                    ByteBuffer data = v.hasData() || !v.hasBulkSize() ? ArgDecoding.direct(v.getData()) : ctx.takeBulk(call.getCallId(), i);
                     if (data == null) {
                         throw new ClError(CL_INVALID_VALUE, a.name() + ": bulk data missing");
                     }
@@ -232,7 +230,7 @@ public final class Dispatcher {
                         binariesProgramCount = v.getOutSize();
                         break; // filled below, once the program's binary sizes are known
                     }
-                    long size = a.extent() != null ? a.extent().bytes(extentArgs(args, scalars, types)) : a.size().eval(scalars);
+                    long size = a.extent() != null ? a.extent().bytes(ArgDecoding.extentArgs(args, scalars, types)) : a.size().eval(scalars);
                     if (f.infoSelector() != null) {
                         // the driver writes only the answer's size: the client keeps what fits in its memory
                         size = size < 0 ? 0 : Math.min(size, infoSize(f, args, i, types));
@@ -240,7 +238,7 @@ public final class Dispatcher {
                         throw new ClError(CL_INVALID_VALUE, a.name() + ": " + size + " bytes to write, the client's memory holds "
                                 + v.getOutSize());
                     }
-                    checkTransfer(f, a, args, entries, size);
+                    CallChecks.checkTransfer(f, a, args, entries, size);
                     ByteBuffer buf = size > INLINE_LIMIT || nonBlockingTransfer ? DirectBuffers.SHARED.acquire((int) size)
                             : ByteBuffer.allocateDirect((int) Math.max(size, 1)).order(ByteOrder.nativeOrder());
                     outBuffers[i] = buf;
@@ -248,7 +246,7 @@ public final class Dispatcher {
                     break;
                 }
                 case longs:
-                    args[i] = longs(a, v, scalars);
+                    args[i] = ArgDecoding.longs(a, v, scalars);
                     break;
                 case out_scalar:
                     args[i] = Array.newInstance(t.getComponentType(), 1);
@@ -280,11 +278,11 @@ public final class Dispatcher {
                     break;
                 }
                 case out_ints: {
-                    args[i] = new int[outArrayLength(a, v, scalars)];
+                    args[i] = new int[ArgDecoding.outArrayLength(a, v, scalars)];
                     break;
                 }
                 case properties:
-                    args[i] = properties(v, t, table);
+                    args[i] = ArgDecoding.properties(v, t, table);
                     break;
                 case svm_ptr: {
                     List<Long> p = v.getLongs().getValuesList();
@@ -296,7 +294,7 @@ public final class Dispatcher {
                     svmId = p.get(0);
                     // JOCL's own pointer where there is no offset: some of JOCL's SVM natives ignore offset pointers
                     args[i] = off == 0 ? alloc.pointer() : alloc.pointer().withByteOffset(off);
-                    checkSvmRange(f, a, alloc, off, scalars);
+                    CallChecks.checkSvmRange(f, a, alloc, off, scalars);
                     if (f.name().equals("clEnqueueSVMMap")) {
                         long size = scalars.scalar(4);
                         svmMapArg = i;
@@ -315,7 +313,7 @@ public final class Dispatcher {
                     break;
                 }
                 case svm_ptrs: {
-                    Pointer[] ptrs = svmPointers(a, v.getLongs().getValuesList(), table, svmIds);
+                    Pointer[] ptrs = ArgDecoding.svmPointers(a, v.getLongs().getValuesList(), table, svmIds);
                     if (a.size().eval(scalars) > ptrs.length) {
                         throw new ClError(CL_INVALID_VALUE, a.name() + ": fewer pointers than the count");
                     }
@@ -324,7 +322,7 @@ public final class Dispatcher {
                 }
                 case exec_info: {
                     if (v.hasLongs()) {
-                        args[i] = Pointer.to(svmPointers(a, v.getLongs().getValuesList(), table, new ArrayList<>()));
+                        args[i] = Pointer.to(ArgDecoding.svmPointers(a, v.getLongs().getValuesList(), table, new ArrayList<>()));
                     } else {
                         byte[] bytes = v.getData().toByteArray();
                         if (bytes.length < a.size().eval(scalars)) {
@@ -368,7 +366,7 @@ public final class Dispatcher {
                     break;
                 }
                 case out_image_formats: {
-                    cl_image_format[] formats = new cl_image_format[outArrayLength(a, v, scalars)];
+                    cl_image_format[] formats = new cl_image_format[ArgDecoding.outArrayLength(a, v, scalars)];
                     for (int k = 0; k < formats.length; k++) {
                         formats[k] = new cl_image_format();
                     }
@@ -413,7 +411,7 @@ public final class Dispatcher {
                     throw new ClError(CL_INVALID_OPERATION, "role " + a.role() + " is not handled");
             }
         }
-        checkCrossArguments(f, args, entries, scalars);
+        CallChecks.checkCrossArguments(f, args, entries, scalars);
 
         List<ByteBuffer> binaryBuffers = null;
         if (binariesProgramCount >= 0) {
@@ -441,7 +439,7 @@ public final class Dispatcher {
             return ImageMaps.unmap(f, call, args, mapId, ctx, this);
         }
         Object result;
-        long createdSize = f.allocates() == HandleType.cl_mem ? memSize(f, args, keepAlive) : 0;
+        long createdSize = f.allocates() == HandleType.cl_mem ? Bookkeeping.memSize(f, args, keepAlive) : 0;
         try {
             if (f.name().equals("clEnqueueWaitForEvents")) {
                 // PoCL does not implement it and aborts the process; a barrier with the same wait list
@@ -470,11 +468,11 @@ public final class Dispatcher {
             return new Outcome(r, List.of(), true);
         }
 
-        notePrintf(f, call, args, entries, ctx);
+        Bookkeeping.notePrintf(f, call, args, entries, ctx);
         if (call.getAsync() && f.returns() == FunctionSpec.Returns.status && (Integer) result == CL_SUCCESS) {
             // the agent predicted this success and waits for nothing: bookkeeping only, no reply
-            succeeded(f, entries, table, ctx.recordLog());
-            record(f, call, args, new long[0], ctx);
+            Bookkeeping.succeeded(f, entries, table, ctx.recordLog());
+            Bookkeeping.record(f, call, args, new long[0], ctx);
             for (int i = 0; i < n; i++) {
                 if (f.arg(i).role() == Role.out_event && !ownTransferEvent && args[i] != null
                         && ((NativePointerObject) args[i]).getNativePointer() != 0) {
@@ -557,7 +555,7 @@ public final class Dispatcher {
         }
 
         if (code == CL_SUCCESS) {
-            succeeded(f, entries, table, ctx.recordLog());
+            Bookkeeping.succeeded(f, entries, table, ctx.recordLog());
         }
 
         for (int i = 0; i < n; i++) {
@@ -640,347 +638,19 @@ public final class Dispatcher {
             }
         }
         if (code == CL_SUCCESS && ctx.recordLog() != null && f.record()) {
-            record(f, call, args, createdIds(f, reply), ctx);
+            Bookkeeping.record(f, call, args, Bookkeeping.createdIds(f, reply), ctx);
         }
         return new Outcome(reply.build(), bulkOut, code != CL_SUCCESS);
     }
 
-    /** Notes which programs and kernels print, and tells the session when one of them is launched. */
-    private static void notePrintf(FunctionSpec f, Call call, Object[] args, HandleEntry[] entries, SessionContext ctx) {
-        HandleTable table = ctx.table();
-        switch (f.name()) {
-            case "clCreateProgramWithSource":
-                if (args[2] != null) {
-                    for (String source : (String[]) args[2]) {
-                        if (source != null && source.contains("printf")) {
-                            table.markPrintf(call.getNewId());
-                        }
-                    }
-                }
-                break;
-            case "clCreateProgramWithBinary":
-                if (args[4] != null) {
-                    for (byte[] b : (byte[][]) args[4]) {
-                        if (b != null && new String(b, java.nio.charset.StandardCharsets.ISO_8859_1).contains("printf")) {
-                            table.markPrintf(call.getNewId());
-                        }
-                    }
-                }
-                break;
-            case "clLinkProgram":
-            case "clCreateKernel":
-                for (HandleEntry e : entries) {
-                    if (e != null && table.usesPrintf(e.id())) {
-                        table.markPrintf(call.getNewId());
-                    }
-                }
-                if (f.name().equals("clLinkProgram") && call.getArgsCount() > 0) {
-                    for (long id : call.getArgs(f.slot(5)).getLongs().getValuesList()) {
-                        if (table.usesPrintf(id)) {
-                            table.markPrintf(call.getNewId());
-                        }
-                    }
-                }
-                break;
-            case "clEnqueueNDRangeKernel":
-            case "clEnqueueTask":
-                if (entries[1] != null && table.usesPrintf(entries[1].id())) {
-                    ctx.printfLaunched();
-                }
-                break;
-            default:
-                break;
-        }
-    }
-
     private static final Outcome ASYNC_SUCCESS = new Outcome(Reply.getDefaultInstance(), List.of(), false);
-
-    /** Reference bookkeeping after a successful retain or release. */
-    private static void succeeded(FunctionSpec f, HandleEntry[] entries, HandleTable table, io.ava.server.replay.RecordLog log) {
-        if (f.deallocates() != null) {
-            table.released(entries[f.deallocates().index()]);
-            if (log != null) {
-                log.released(entries[f.deallocates().index()].id());
-            }
-        } else if (f.retains() != null) {
-            table.retained(entries[f.retains().index()]);
-            if (log != null) {
-                log.retained(entries[f.retains().index()].id());
-            }
-        }
-    }
-
-    /** The objects a successful call created: its new object, or the kernels of clCreateKernelsInProgram. */
-    private static long[] createdIds(FunctionSpec f, Reply.Builder reply) {
-        if (f.allocates() != null) {
-            return reply.getResult() != 0 ? new long[]{reply.getResult()} : new long[0];
-        }
-        List<Long> ids = new ArrayList<>();
-        for (ArgSpec a : f.args()) {
-            if (a.role() == Role.out_handles && a.handleType() == HandleType.cl_kernel && reply.containsOutputs(a.index())) {
-                for (long id : reply.getOutputsOrThrow(a.index()).getRefs().getIdsList()) {
-                    if (id != 0) {
-                        ids.add(id);
-                    }
-                }
-            }
-        }
-        return ids.stream().mapToLong(Long::longValue).toArray();
-    }
-
-    /** Adds a successful call the spec marks record to the session's log. */
-    private static void record(FunctionSpec f, Call call, Object[] args, long[] created, SessionContext ctx) {
-        io.ava.server.replay.RecordLog log = ctx.recordLog();
-        if (log == null || !f.record()) {
-            return;
-        }
-        long[] handles = new long[f.args().size()];
-        long bound = 0;
-        for (int i = 0; i < handles.length; i++) {
-            ArgSpec a = f.arg(i);
-            if (a.role() == Role.handle) {
-                handles[i] = call.getScalars(f.slot(i));
-            } else if (a.role() == Role.handles && !call.getArgs(f.slot(i)).getIsNull()) {
-                // depends_on over an array: the first element stands for it (devices, input programs)
-                List<Long> ids = call.getArgs(f.slot(i)).getLongs().getValuesList();
-                handles[i] = ids.isEmpty() ? 0 : ids.get(0);
-            } else if (a.role() == Role.in && f.name().equals("clSetKernelArg") && call.getArgs(f.slot(i)).hasRefs()) {
-                io.ava.proto.HandleRefs refs = call.getArgs(f.slot(i)).getRefs();
-                bound = refs.getIdsCount() == 1 ? refs.getIds(0) : 0;
-            }
-        }
-        log.recorded(f, call, handles, created, bound);
-    }
-
-    /** The length of an array the call fills: what the client's array holds, at least the count asked for. */
-    private static int outArrayLength(ArgSpec a, Value v, SizeExpr.Args scalars) throws ClError {
-        long count = a.size().eval(scalars);
-        long len = v.getOutSize();
-        if (count < 0 || len > 1 << 16 || count > len) {
-            throw new ClError(CL_INVALID_VALUE, a.name() + ": " + count + " entries asked, the array holds " + len);
-        }
-        return (int) len;
-    }
-
-    /** SVM pointers sent as (allocation id, offset) pairs; the ids are collected for bookkeeping. */
-    private static Pointer[] svmPointers(ArgSpec a, List<Long> pairs, HandleTable table, List<Long> ids) throws ClError {
-        Pointer[] ptrs = new Pointer[pairs.size() / 2];
-        for (int k = 0; k < ptrs.length; k++) {
-            HandleTable.SvmAllocation alloc = table.svm(pairs.get(2 * k));
-            if (alloc == null) {
-                throw new ClError(CL_INVALID_VALUE, a.name() + "[" + k + "]: not shared virtual memory of this session");
-            }
-            long off = pairs.get(2 * k + 1);
-            // JOCL's own pointer where there is no offset: some of JOCL's SVM natives ignore offset pointers
-            ptrs[k] = off == 0 ? alloc.pointer() : alloc.pointer().withByteOffset(off);
-            ids.add(pairs.get(2 * k));
-        }
-        return ptrs;
-    }
-
-    /** Copies, fills and maps of shared virtual memory stay inside the allocation. */
-    private static void checkSvmRange(FunctionSpec f, ArgSpec a, HandleTable.SvmAllocation alloc, long off,
-                                      SizeExpr.Args scalars) throws ClError {
-        long size;
-        switch (f.name()) {
-            case "clEnqueueSVMMemcpy":
-                size = scalars.scalar(4);
-                break;
-            case "clEnqueueSVMMemFill":
-                size = a.index() == 1 ? scalars.scalar(4) : scalars.scalar(3);
-                break;
-            case "clEnqueueSVMMap":
-                size = scalars.scalar(4);
-                break;
-            default:
-                return;
-        }
-        if (size < 0 || off + size > alloc.size()) {
-            throw new ClError(CL_INVALID_VALUE, a.name() + ": " + size + " bytes at offset " + off
-                    + " is outside the " + alloc.size() + "-byte allocation");
-        }
-    }
-
-    /** The argument values an extent (rectangle or image size) is computed from, as decoded so far. */
-    private static HostExtent.Args extentArgs(Object[] args, SizeExpr.Args scalars, Class<?>[] types) {
-        return new HostExtent.Args() {
-            public long scalar(int index) {
-                return scalars.scalar(index);
-            }
-
-            public long[] longs(int index) {
-                return (long[]) args[index];
-            }
-
-            public long imageElementSize(int index) {
-                long[] size = new long[1];
-                if (!(args[index] instanceof org.jocl.cl_mem) || CL.clGetImageInfo((org.jocl.cl_mem) args[index],
-                        CL.CL_IMAGE_ELEMENT_SIZE, 8, Pointer.to(size), null) != CL_SUCCESS) {
-                    return -1;
-                }
-                return size[0];
-            }
-
-            public int[] format(int index) {
-                Object o = args[index];
-                cl_image_format fmt = o instanceof cl_image_format[] && ((cl_image_format[]) o).length > 0
-                        ? ((cl_image_format[]) o)[0] : o instanceof cl_image_format ? (cl_image_format) o : null;
-                return fmt == null ? null : new int[]{fmt.image_channel_order, fmt.image_channel_data_type};
-            }
-
-            public long[] desc(int index) {
-                cl_image_desc d = (cl_image_desc) args[index];
-                return d == null ? null : new long[]{d.image_type, d.image_width, d.image_height, d.image_depth,
-                        d.image_array_size, d.image_row_pitch, d.image_slice_pitch};
-            }
-        };
-    }
-
-    /** Bytes of a buffer the call creates: the server checks later transfers against it. */
-    private static long memSize(FunctionSpec f, Object[] args, Object inputBytes) {
-        switch (f.name()) {
-            case "clCreateBuffer":
-                return (Long) args[2];
-            case "clCreateSubBuffer2":
-                return ((org.jocl.cl_buffer_region) args[3]).size;
-            case "clCreateSubBuffer": {
-                ByteBuffer info = (ByteBuffer) inputBytes;
-                return info == null || info.capacity() < 16 ? 0 : info.order(ByteOrder.nativeOrder()).getLong(8);
-            }
-            default:
-                return 0;
-        }
-    }
 
     private Outcome refuse(Call call, int code, String message) {
         return new Outcome(Reply.newBuilder().setCallId(call.getCallId()).setResult(code).setErrcode(code)
                 .setMessage(message).build(), List.of(), true);
     }
 
-    private static Object scalar(long x, Class<?> t) {
-        if (t == int.class) {
-            return (int) x;
-        }
-        if (t == boolean.class) {
-            return x != 0;
-        }
-        return x;
-    }
-
-    private static Object handleArray(ArgSpec a, Value v, Class<?> t, SizeExpr.Args scalars, HandleTable table) throws ClError {
-        List<Long> ids = v.getLongs().getValuesList();
-        long count = a.size() == null ? ids.size() : a.size().eval(scalars);
-        if (count < 0 || count > ids.size()) {
-            int code = a.handleType() == HandleType.cl_event ? CL_INVALID_EVENT_WAIT_LIST : CL_INVALID_VALUE;
-            throw new ClError(code, a.name() + ": " + count + " entries expected, " + ids.size() + " given");
-        }
-        Object arr = Array.newInstance(t.getComponentType(), ids.size());
-        for (int k = 0; k < ids.size(); k++) {
-            long id = ids.get(k);
-            if (id == -1) {
-                continue; // a null element: JOCL's native rejects it as it would on the client
-            }
-            if (id == 0) {
-                Array.set(arr, k, NativePointers.wrap(a.handleType(), 0)); // an object never filled: NULL to the driver
-                continue;
-            }
-            HandleEntry e = table.find(id);
-            if (e == null || e.type() != a.handleType()) {
-                int code = a.handleType() == HandleType.cl_event ? CL_INVALID_EVENT_WAIT_LIST : a.handleType().invalidCode();
-                throw new ClError(code, a.name() + "[" + k + "]: no " + a.handleType() + " with id " + id);
-            }
-            Array.set(arr, k, e.object());
-        }
-        return arr;
-    }
-
-    private static NativePointerObject[] refs(HandleRefs r, HandleTable table) throws ClError {
-        NativePointerObject[] out = new NativePointerObject[r.getIdsCount()];
-        HandleType[] types = HandleType.values();
-        for (int k = 0; k < out.length; k++) {
-            int typeIndex = r.getTypes(k);
-            if (typeIndex < 0 || typeIndex >= types.length) {
-                throw new ClError(CL_INVALID_VALUE, "unknown handle type " + typeIndex);
-            }
-            HandleType t = types[typeIndex];
-            long id = r.getIds(k);
-            if (id == 0) {
-                out[k] = NativePointers.wrap(t, 0); // an object never filled: NULL, which the driver judges
-                continue;
-            }
-            HandleEntry e = table.find(id);
-            if (e == null || e.type() != t) {
-                throw new ClError(t == HandleType.cl_mem ? CL_INVALID_MEM_OBJECT : t.invalidCode(),
-                        "no " + t + " with id " + id);
-            }
-            out[k] = e.object();
-        }
-        return out;
-    }
-
     private static final int CL_INVALID_MEM_OBJECT = -38;
-
-    private static long[] longs(ArgSpec a, Value v, SizeExpr.Args scalars) throws ClError {
-        List<Long> values = v.getLongs().getValuesList();
-        int len = values.size();
-        if (a.size() != null) {
-            long count = a.size().eval(scalars);
-            // The native reads `count` elements: pad a short array with zeros so it never reads past it.
-            if (count > len && count <= MAX_LONGS) {
-                len = (int) count;
-            } else if (count > MAX_LONGS) {
-                throw new ClError(CL_INVALID_VALUE, a.name() + ": " + count + " elements is more than OpenCL reads");
-            }
-        }
-        long[] out = new long[len];
-        for (int k = 0; k < values.size(); k++) {
-            out[k] = values.get(k);
-        }
-        return out;
-    }
-
-    /**
-     * A property list exactly as the client's (partition lists are not pairs), always ending in
-     * 0 so the driver stops inside it, with CL_CONTEXT_PLATFORM values turned into real platforms.
-     */
-    private static Object properties(Value v, Class<?> t, HandleTable table) throws ClError {
-        List<Long> raw = v.getLongs().getValuesList();
-        long[] values = new long[raw.size() + 1];
-        for (int k = 0; k < raw.size(); k++) {
-            values[k] = raw.get(k);
-        }
-        if (t == cl_context_properties.class) {
-            for (int k = 0; k + 1 < raw.size() && values[k] != 0; k += 2) {
-                if (values[k] == CL_CONTEXT_PLATFORM) {
-                    HandleEntry e = table.find(values[k + 1]);
-                    if (e == null || e.type() != HandleType.cl_platform_id) {
-                        throw new ClError(HandleType.cl_platform_id.invalidCode(),
-                                "CL_CONTEXT_PLATFORM: no platform with id " + values[k + 1]);
-                    }
-                    values[k + 1] = e.object().getNativePointer();
-                }
-            }
-        }
-        return NativePointers.properties(t, values);
-    }
-
-    private static ByteBuffer direct(ByteString data) {
-        ByteBuffer b = ByteBuffer.allocateDirect(Math.max(data.size(), 1)).order(ByteOrder.nativeOrder());
-        data.copyTo(b);
-        b.clear();
-        if (data.size() == 0) {
-            return ByteBuffer.allocateDirect(0);
-        }
-        return b;
-    }
-
-    private static NativePointerObject newObject(Class<?> type) throws ClError {
-        try {
-            return (NativePointerObject) type.getConstructor().newInstance();
-        } catch (ReflectiveOperationException e) {
-            throw new ClError(CL_INVALID_OPERATION, "cannot make a " + type.getSimpleName());
-        }
-    }
 
     /** The bytes an info query will write, asked of the driver first so no bogus size is allocated. */
     private long infoSize(FunctionSpec f, Object[] args, int valueIndex, Class<?>[] types) {
@@ -994,78 +664,6 @@ public final class Dispatcher {
             return 1; // the real call reports the error; it writes nothing
         }
         return sizeRet[0];
-    }
-
-    /** Reads and writes must stay inside the buffer: checked here, not left to the driver. */
-    private static void checkTransfer(FunctionSpec f, ArgSpec a, Object[] args, HandleEntry[] entries, long size) throws ClError {
-        if (f.name().equals("clEnqueueReadBuffer")) {
-            HandleEntry mem = entries[1];
-            long offset = (Long) args[3];
-            if (offset < 0 || size < 0 || offset + size > mem.size() || offset + size < 0) {
-                throw new ClError(CL_INVALID_VALUE, "read of " + size + " bytes at " + offset + " is outside the "
-                        + mem.size() + "-byte buffer");
-            }
-        }
-    }
-
-    private static void checkCrossArguments(FunctionSpec f, Object[] args, HandleEntry[] entries, SizeExpr.Args scalars) throws ClError {
-        switch (f.name()) {
-            case "clEnqueueWriteBuffer": {
-                long offset = (Long) args[3];
-                long cb = (Long) args[4];
-                if (offset < 0 || cb < 0 || offset + cb > entries[1].size() || offset + cb < 0) {
-                    throw new ClError(CL_INVALID_VALUE, "write of " + cb + " bytes at " + offset + " is outside the "
-                            + entries[1].size() + "-byte buffer");
-                }
-                break;
-            }
-            case "clEnqueueCopyBuffer": {
-                long so = (Long) args[3];
-                long d = (Long) args[4];
-                long cb = (Long) args[5];
-                if (so < 0 || d < 0 || cb < 0 || so + cb > entries[1].size() || d + cb > entries[2].size()
-                        || so + cb < 0 || d + cb < 0) {
-                    throw new ClError(CL_INVALID_VALUE, "copy of " + cb + " bytes is outside a buffer");
-                }
-                break;
-            }
-            case "clCompileProgram":
-                // PoCL dereferences the names without checking them (a crash, not an error)
-                if ((Integer) args[4] > 0 && (args[6] == null || ((String[]) args[6]).length < (Integer) args[4])) {
-                    throw new ClError(CL_INVALID_VALUE, "header_include_names must name every input header");
-                }
-                break;
-            case "clEnqueueReadImage":
-            case "clEnqueueWriteImage":
-                ImageBounds.check(entries[1], (long[]) args[3], (long[]) args[4]);
-                break;
-            case "clEnqueueFillImage":
-                ImageBounds.check(entries[1], (long[]) args[3], (long[]) args[4]);
-                break;
-            case "clEnqueueCopyImage":
-                ImageBounds.check(entries[1], (long[]) args[3], (long[]) args[5]);
-                ImageBounds.check(entries[2], (long[]) args[4], (long[]) args[5]);
-                break;
-            case "clEnqueueCopyImageToBuffer":
-                ImageBounds.check(entries[1], (long[]) args[3], (long[]) args[4]);
-                break;
-            case "clEnqueueCopyBufferToImage":
-                ImageBounds.check(entries[2], (long[]) args[4], (long[]) args[5]);
-                break;
-            case "clEnqueueMapImage":
-                ImageBounds.check(entries[1], (long[]) args[4], (long[]) args[5]);
-                break;
-            case "clEnqueueFillBuffer": {
-                long offset = (Long) args[4];
-                long size = (Long) args[5];
-                if (offset < 0 || size < 0 || offset + size > entries[1].size() || offset + size < 0) {
-                    throw new ClError(CL_INVALID_VALUE, "fill of " + size + " bytes at " + offset + " is outside the buffer");
-                }
-                break;
-            }
-            default:
-                break;
-        }
     }
 
     /** Non-blocking reads and writes: the driver uses the host memory after the call returns. */

@@ -1,0 +1,143 @@
+package io.ava.server.dispatch;
+
+import io.ava.proto.Call;
+import io.ava.proto.HandleRefs;
+import io.ava.proto.Reply;
+import io.ava.server.handles.HandleEntry;
+import io.ava.server.handles.HandleTable;
+import io.ava.spec.ArgSpec;
+import io.ava.spec.FunctionSpec;
+import io.ava.spec.HandleType;
+import io.ava.spec.Role;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+
+/** What a successful call changes besides its results: references, the record log, printf routing, sizes. */
+final class Bookkeeping {
+    private Bookkeeping() {
+    }
+
+    /** Notes which programs and kernels print, and tells the session when one of them is launched. */
+    static void notePrintf(FunctionSpec f, Call call, Object[] args, HandleEntry[] entries, SessionContext ctx) {
+        HandleTable table = ctx.table();
+        switch (f.name()) {
+            case "clCreateProgramWithSource":
+                if (args[2] != null) {
+                    for (String source : (String[]) args[2]) {
+                        if (source != null && source.contains("printf")) {
+                            table.markPrintf(call.getNewId());
+                        }
+                    }
+                }
+                break;
+            case "clCreateProgramWithBinary":
+                if (args[4] != null) {
+                    for (byte[] b : (byte[][]) args[4]) {
+                        if (b != null && new String(b, java.nio.charset.StandardCharsets.ISO_8859_1).contains("printf")) {
+                            table.markPrintf(call.getNewId());
+                        }
+                    }
+                }
+                break;
+            case "clLinkProgram":
+            case "clCreateKernel":
+                for (HandleEntry e : entries) {
+                    if (e != null && table.usesPrintf(e.id())) {
+                        table.markPrintf(call.getNewId());
+                    }
+                }
+                if (f.name().equals("clLinkProgram") && call.getArgsCount() > 0) {
+                    for (long id : call.getArgs(f.slot(5)).getLongs().getValuesList()) {
+                        if (table.usesPrintf(id)) {
+                            table.markPrintf(call.getNewId());
+                        }
+                    }
+                }
+                break;
+            case "clEnqueueNDRangeKernel":
+            case "clEnqueueTask":
+                if (entries[1] != null && table.usesPrintf(entries[1].id())) {
+                    ctx.printfLaunched();
+                }
+                break;
+            default:
+                break;
+        }
+    }
+
+    /** Reference bookkeeping after a successful retain or release. */
+    static void succeeded(FunctionSpec f, HandleEntry[] entries, HandleTable table, io.ava.server.replay.RecordLog log) {
+        if (f.deallocates() != null) {
+            table.released(entries[f.deallocates().index()]);
+            if (log != null) {
+                log.released(entries[f.deallocates().index()].id());
+            }
+        } else if (f.retains() != null) {
+            table.retained(entries[f.retains().index()]);
+            if (log != null) {
+                log.retained(entries[f.retains().index()].id());
+            }
+        }
+    }
+
+    /** The objects a successful call created: its new object, or the kernels of clCreateKernelsInProgram. */
+    static long[] createdIds(FunctionSpec f, Reply.Builder reply) {
+        if (f.allocates() != null) {
+            return reply.getResult() != 0 ? new long[]{reply.getResult()} : new long[0];
+        }
+        List<Long> ids = new ArrayList<>();
+        for (ArgSpec a : f.args()) {
+            if (a.role() == Role.out_handles && a.handleType() == HandleType.cl_kernel && reply.containsOutputs(a.index())) {
+                for (long id : reply.getOutputsOrThrow(a.index()).getRefs().getIdsList()) {
+                    if (id != 0) {
+                        ids.add(id);
+                    }
+                }
+            }
+        }
+        return ids.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    /** Adds a successful call the spec marks record to the session's log. */
+    static void record(FunctionSpec f, Call call, Object[] args, long[] created, SessionContext ctx) {
+        io.ava.server.replay.RecordLog log = ctx.recordLog();
+        if (log == null || !f.record()) {
+            return;
+        }
+        long[] handles = new long[f.args().size()];
+        long bound = 0;
+        for (int i = 0; i < handles.length; i++) {
+            ArgSpec a = f.arg(i);
+            if (a.role() == Role.handle) {
+                handles[i] = call.getScalars(f.slot(i));
+            } else if (a.role() == Role.handles && !call.getArgs(f.slot(i)).getIsNull()) {
+                // depends_on over an array: the first element stands for it (devices, input programs)
+                List<Long> ids = call.getArgs(f.slot(i)).getLongs().getValuesList();
+                handles[i] = ids.isEmpty() ? 0 : ids.get(0);
+            } else if (a.role() == Role.in && f.name().equals("clSetKernelArg") && call.getArgs(f.slot(i)).hasRefs()) {
+                io.ava.proto.HandleRefs refs = call.getArgs(f.slot(i)).getRefs();
+                bound = refs.getIdsCount() == 1 ? refs.getIds(0) : 0;
+            }
+        }
+        log.recorded(f, call, handles, created, bound);
+    }
+
+    /** Bytes of a buffer the call creates: the server checks later transfers against it. */
+    static long memSize(FunctionSpec f, Object[] args, Object inputBytes) {
+        switch (f.name()) {
+            case "clCreateBuffer":
+                return (Long) args[2];
+            case "clCreateSubBuffer2":
+                return ((org.jocl.cl_buffer_region) args[3]).size;
+            case "clCreateSubBuffer": {
+                ByteBuffer info = (ByteBuffer) inputBytes;
+                return info == null || info.capacity() < 16 ? 0 : info.order(ByteOrder.nativeOrder()).getLong(8);
+            }
+            default:
+                return 0;
+        }
+    }
+}
