@@ -20,7 +20,18 @@ final class Bookkeeping {
     private Bookkeeping() {
     }
 
-    /** Notes which programs and kernels print, and tells the session when one of them is launched. */
+    /**
+     * Before a launch: a kernel that prints makes this session the one its output goes to. Done
+     * before the driver runs it, since the output may come while the enqueue is still returning.
+     */
+    static void beforeLaunch(FunctionSpec f, HandleEntry[] entries, SessionContext ctx) {
+        if ((f.name().equals("clEnqueueNDRangeKernel") || f.name().equals("clEnqueueTask"))
+                && entries[1] != null && ctx.table().usesPrintf(entries[1].id())) {
+            ctx.printfLaunched();
+        }
+    }
+
+    /** Notes which programs and kernels print. */
     static void notePrintf(FunctionSpec f, Call call, Object[] args, HandleEntry[] entries, SessionContext ctx) {
         HandleTable table = ctx.table();
         switch (f.name()) {
@@ -55,12 +66,6 @@ final class Bookkeeping {
                             table.markPrintf(call.getNewId());
                         }
                     }
-                }
-                break;
-            case "clEnqueueNDRangeKernel":
-            case "clEnqueueTask":
-                if (entries[1] != null && table.usesPrintf(entries[1].id())) {
-                    ctx.printfLaunched();
                 }
                 break;
             default:

@@ -438,6 +438,7 @@ public final class Dispatcher {
         if (mapId >= 0 && ImageMaps.isImageMap(table, mapId)) {
             return ImageMaps.unmap(f, call, args, mapId, ctx, this);
         }
+        Bookkeeping.beforeLaunch(f, entries, ctx);
         Object result;
         long createdSize = f.allocates() == HandleType.cl_mem ? Bookkeeping.memSize(f, args, keepAlive) : 0;
         try {
