@@ -3,7 +3,6 @@ package io.ava.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -144,17 +143,7 @@ class ConformanceTest {
     @MethodSource("scenarios")
     @Timeout(180)
     void remoteRunPrintsWhatTheNativeRunPrints(String scenario) throws Exception {
-        ScenarioRunner.Result nativeRun = ScenarioRunner.runNative(scenario);
-        // a scenario that fails natively is a broken scenario, not an ava bug
-        assertEquals(0, nativeRun.exitCode(), () -> "the scenario failed natively\n" + nativeRun.describe());
-
-        ScenarioRunner.Result remoteRun = ScenarioRunner.runRemote(scenario, server.port());
-        assertEquals(nativeRun.exitCode(), remoteRun.exitCode(),
-            () -> "exit codes differ\n" + remoteRun.describe() + "\n" + server.logTail(80));
-        assertEquals(Normalizer.normalize(nativeRun.stdout()), Normalizer.normalize(remoteRun.stdout()),
-            () -> "stdout differs (expected: native, actual: remote)\n" + remoteRun.describe() + "\n" + server.logTail(80));
-
-        assertServerDroppedEverything(scenario);
+        Comparison.remoteMatchesNative(scenario, server);
     }
 
     @Test
@@ -190,11 +179,6 @@ class ConformanceTest {
     }
 
     private static void assertServerDroppedEverything(String scenario) throws Exception {
-        // the client JVM has exited: the server must not keep its session or its objects
-        ServerProcess.Status status = Awaiting.status(server, s -> s.liveObjects() == 0 && s.sessions() == 0, Duration.ofSeconds(10));
-        assertEquals(0, status.liveObjects(), () -> "objects left on the server after " + scenario + " exited:\n" + status.raw()
-            + "\n" + server.logTail(40));
-        assertEquals(0, status.sessions(), () -> "sessions left on the server after " + scenario + " exited:\n" + status.raw()
-            + "\n" + server.logTail(40));
+        Comparison.serverDroppedEverything(scenario, server);
     }
 }

@@ -247,18 +247,7 @@ public final class RemoteSession {
                 // not finished, or the call that started it is still waiting for its own reply
                 continue;
             }
-            try {
-                if (t.getBulkSize() > 0) {
-                    p.bulkDone(t.getArg()).get(60, TimeUnit.SECONDS);
-                }
-            } catch (InterruptedException ie) {
-                Thread.currentThread().interrupt();
-                throw new SessionException("interrupted while waiting for transferred data");
-            } catch (ExecutionException | TimeoutException ex) {
-                throw new SessionException("transferred data did not arrive");
-            }
-            transfers.remove(e.getKey());
-            pending.remove(e.getKey());
+            landed(e.getKey(), p, t);
         }
     }
 
@@ -268,8 +257,13 @@ public final class RemoteSession {
         if (p == null) {
             return;
         }
+        landed(callId, p, null);
+    }
+
+    /** Waits until a transfer's bytes are in the application's memory, then forgets the transfer. */
+    private void landed(long callId, Pending p, io.ava.proto.TransferDone known) throws SessionException {
         try {
-            io.ava.proto.TransferDone t = p.transfer.get(600, TimeUnit.SECONDS);
+            io.ava.proto.TransferDone t = known != null ? known : p.transfer.get(600, TimeUnit.SECONDS);
             if (t.getBulkSize() > 0) {
                 p.bulkDone(t.getArg()).get(60, TimeUnit.SECONDS);
             }
