@@ -25,6 +25,12 @@ public final class FunctionSpec {
     private final Map<Integer, InfoValue> infoHandles;
     private final int[] slots;
     private final String agentLocal;
+    private final boolean hasOutEvent;
+
+    /** Whether the call may create an event (an enqueue's output event). */
+    public boolean hasOutEvent() {
+        return hasOutEvent;
+    }
 
     /** For JOCL's own library hooks (not OpenCL functions) that the agent answers itself: why; else null. */
     public String agentLocal() {
@@ -51,6 +57,7 @@ public final class FunctionSpec {
         this.infoSelector = infoSelector;
         this.infoValue = infoValue;
         this.infoHandles = Map.copyOf(infoHandles);
+        this.hasOutEvent = args.stream().anyMatch(a -> a.role() == Role.out_event);
         this.slots = new int[args.size()];
         int packed = 0;
         int values = 0;

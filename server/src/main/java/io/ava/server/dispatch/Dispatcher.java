@@ -78,13 +78,15 @@ public final class Dispatcher {
     public record BulkOut(int arg, ByteBuffer data) {
     }
 
+    private static final long[] NO_IDS = new long[0];
+
     /** The ids of objects this call will create (its new object, its output event), to reserve on arrival. */
     public long[] createdIds(Call call) {
         FunctionSpec f = spec.function(call.getFunction());
-        if (f == null || !f.isSupported()) {
-            return new long[0];
+        if (f == null || !f.isSupported() || (f.allocates() == null && !f.hasOutEvent())) {
+            return NO_IDS; // most calls create nothing: no work per call for them
         }
-        long[] ids = new long[0];
+        long[] ids = NO_IDS;
         if (f.allocates() != null && call.getNewId() != 0) {
             ids = new long[]{call.getNewId()};
         }
