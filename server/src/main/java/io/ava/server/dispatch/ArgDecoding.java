@@ -203,13 +203,9 @@ final class ArgDecoding {
     }
 
     static ByteBuffer direct(ByteString data) {
-        ByteBuffer b = ByteBuffer.allocateDirect(Math.max(data.size(), 1)).order(ByteOrder.nativeOrder());
+        ByteBuffer b = ByteBuffer.allocateDirect(data.size()).order(ByteOrder.nativeOrder());
         data.copyTo(b);
-        b.clear();
-        if (data.size() == 0) {
-            return ByteBuffer.allocateDirect(0);
-        }
-        return b;
+        return b.clear();
     }
 
     static NativePointerObject newObject(Class<?> type) throws ClError {

@@ -80,6 +80,18 @@ public final class Dispatcher {
 
     private static final long[] NO_IDS = new long[0];
 
+    /** The enqueue's event, under the id the client chose (not the server's own transfer event). */
+    private static void bindOutputEvent(FunctionSpec f, Call call, Object[] args, boolean ownEvent, HandleTable table) {
+        if (ownEvent) {
+            return;
+        }
+        for (int i = 0; i < args.length; i++) {
+            if (f.arg(i).role() == Role.out_event && args[i] != null && ((NativePointerObject) args[i]).getNativePointer() != 0) {
+                table.bind(call.getArgs(f.slot(i)).getScalar(), HandleType.cl_event, (NativePointerObject) args[i], 0, null);
+            }
+        }
+    }
+
     /** The ids of objects this call will create (its new object, its output event), to reserve on arrival. */
     public long[] createdIds(Call call) {
         FunctionSpec f = spec.function(call.getFunction());
@@ -476,12 +488,7 @@ public final class Dispatcher {
             // the agent predicted this success and waits for nothing: bookkeeping only, no reply
             Bookkeeping.succeeded(f, entries, table, ctx.recordLog());
             Bookkeeping.record(f, call, args, new long[0], ctx);
-            for (int i = 0; i < n; i++) {
-                if (f.arg(i).role() == Role.out_event && !ownTransferEvent && args[i] != null
-                        && ((NativePointerObject) args[i]).getNativePointer() != 0) {
-                    table.bind(call.getArgs(f.slot(i)).getScalar(), HandleType.cl_event, (NativePointerObject) args[i], 0, null);
-                }
-            }
+            bindOutputEvent(f, call, args, ownTransferEvent, table);
             return ASYNC_SUCCESS;
         }
         Reply.Builder reply = Reply.newBuilder().setCallId(call.getCallId());
@@ -560,6 +567,7 @@ public final class Dispatcher {
         if (code == CL_SUCCESS) {
             Bookkeeping.succeeded(f, entries, table, ctx.recordLog());
         }
+        bindOutputEvent(f, call, args, ownTransferEvent, table);
 
         for (int i = 0; i < n; i++) {
             ArgSpec a = f.arg(i);
@@ -582,11 +590,6 @@ public final class Dispatcher {
                             }
                         }
                         reply.putOutputs(i, Value.newBuilder().setRefs(refs).build());
-                    }
-                    break;
-                case out_event:
-                    if (arg != null && !ownTransferEvent && ((NativePointerObject) arg).getNativePointer() != 0) {
-                        table.bind(call.getArgs(f.slot(i)).getScalar(), HandleType.cl_event, (NativePointerObject) arg, 0, keepAlive);
                     }
                     break;
                 case out:

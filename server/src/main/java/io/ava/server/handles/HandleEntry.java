@@ -42,8 +42,4 @@ public final class HandleEntry {
     public long size() {
         return size;
     }
-
-    public boolean owned() {
-        return clientRefs > 0;
-    }
 }

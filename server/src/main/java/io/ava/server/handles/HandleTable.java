@@ -156,6 +156,11 @@ public final class HandleTable {
         return idFor(make.apply(ptr), type, false);
     }
 
+    /** The references the client holds to an object (what the session must release when it ends). */
+    public synchronized int clientReferences(HandleEntry e) {
+        return e.clientRefs;
+    }
+
     public synchronized void retained(HandleEntry e) {
         e.clientRefs++;
     }

@@ -371,7 +371,7 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
         }
         int released = 0;
         for (HandleEntry e : table.ownedNewestFirst()) {
-            int refs = refsOf(e);
+            int refs = table.clientReferences(e);
             for (int k = 0; k < refs; k++) {
                 release(e);
             }
@@ -389,16 +389,6 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
         }
         registry.remove(this);
         log.info("session={} event=released objects={} calls={}", id, released, calls.get());
-    }
-
-    private int refsOf(HandleEntry e) {
-        // the table keeps the client's count; released() drops to zero before removing
-        int n = 0;
-        while (e.owned()) {
-            table.released(e);
-            n++;
-        }
-        return n;
     }
 
     private static void release(HandleEntry e) {
