@@ -26,7 +26,7 @@ import java.util.concurrent.Callable;
 @Command(name = "ava-server", mixinStandardHelpOptions = true, version = "ava-server 0.1.0",
         description = {"Serve OpenCL to JOCL programs that run under the ava agent.",
                 "Each client connection is a session with its own objects; they are released when it disconnects."},
-        subcommands = {StatusCommand.class, io.ava.server.cli.SpecCommand.class})
+        subcommands = {StatusCommand.class, io.ava.server.cli.MigrateCommand.class, io.ava.server.cli.SpecCommand.class})
 public final class AvaServerMain implements Callable<Integer> {
     @Option(names = "--port", defaultValue = "4000", description = "client port (0 picks a free one; default ${DEFAULT-VALUE})")
     int port;
@@ -53,6 +53,33 @@ public final class AvaServerMain implements Callable<Integer> {
     @Option(names = "--no-record", description = "keep no record log of the calls that built each session's objects "
             + "(to measure what recording costs; such sessions cannot be migrated)")
     boolean noRecord;
+
+    @Option(names = "--migrate-listen", paramLabel = "PORT",
+            description = "accept sessions that peer servers hand over, on this port (their clients then use --port)")
+    Integer migrateListen;
+
+    @Option(names = "--migrate-to", paramLabel = "HOST:PORT",
+            description = "the default peer (its --migrate-listen port): where `migrate` without --to and "
+                    + "AVA_MIGRATION_CALL_ID send sessions")
+    String migrateTo;
+
+    @Option(names = "--advertise", paramLabel = "HOST:PORT",
+            description = "the client address a peer redirects migrated clients to "
+                    + "(default: the address the peer reached us at, with --port)")
+    String advertise;
+
+    @Option(names = "--migration-log", paramLabel = "FILE",
+            description = "append each outgoing migration here: '[<server>] migration takes <ms>' and a JSON breakdown")
+    java.nio.file.Path migrationLog;
+
+    @Option(names = "--max-incoming-migrations", paramLabel = "N",
+            description = "take in at most N sessions from peers, then refuse (default: no limit)")
+    Integer maxIncoming;
+
+    @Option(names = "--quiesce-timeout", paramLabel = "SECONDS", defaultValue = "10",
+            description = "how long a migration waits for calls in flight and queued commands to finish before it gives up "
+                    + "(default ${DEFAULT-VALUE})")
+    int quiesceSeconds;
 
     private String[] originalArgs = new String[0];
 
@@ -82,7 +109,14 @@ public final class AvaServerMain implements Callable<Integer> {
         registry.printf(io.ava.server.printf.PrintfCapture.startIfChild(registry::printfOutput));
         registry.recording(!noRecord);
         Dispatcher dispatcher = new Dispatcher(spec, new NativeFunctions(spec), selection);
+        if (migrateTo != null && !migrateTo.matches(".+:\\d+")) {
+            System.err.println("ava-server: --migrate-to " + migrateTo + ": expected HOST:PORT");
+            return 2;
+        }
+        io.ava.server.migration.Migrations migrations = new io.ava.server.migration.Migrations(registry, migrateTo, spec.digest(),
+                new io.ava.server.migration.MigrationLog(migrationLog, registry::serverName), quiesceSeconds * 1000L);
         Server server;
+        Server migrationServer = null;
         BulkListener bulkListener;
         try {
             bulkListener = new BulkListener(bind);
@@ -92,18 +126,42 @@ public final class AvaServerMain implements Callable<Integer> {
                     .flowControlWindow(16 << 20)
                     .addService(ServerInterceptors.intercept(new SessionService(dispatcher, registry, spec.digest(), bulkListener),
                             new RemoteAddressInterceptor()))
-                    .addService(new AdminService(registry))
+                    .addService(new AdminService(registry, migrations))
                     .build()
                     .start();
         } catch (IOException e) {
             System.err.println("ava-server: cannot listen on " + bind + ":" + port + ": " + e.getMessage());
             return 2;
         }
+        if (migrateListen != null) {
+            try {
+                // its own threads: replaying and writing contents must not hold up a transport thread
+                migrationServer = NettyServerBuilder.forAddress(new InetSocketAddress(bind, migrateListen))
+                        .executor(java.util.concurrent.Executors.newFixedThreadPool(2))
+                        .maxInboundMessageSize(16 << 20)
+                        .flowControlWindow(16 << 20)
+                        .addService(ServerInterceptors.intercept(new io.ava.server.migration.MigrationService(spec, dispatcher,
+                                registry, bulkListener, server.getPort(), advertise, maxIncoming), new RemoteAddressInterceptor()))
+                        .build()
+                        .start();
+            } catch (IOException e) {
+                server.shutdownNow();
+                System.err.println("ava-server: cannot listen for migrations on " + bind + ":" + migrateListen + ": " + e.getMessage());
+                return 2;
+            }
+        }
+        Server migrations0 = migrationServer;
+        registry.serverName(registry.serverName() + ":" + server.getPort());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.shutdownNow();
+            if (migrations0 != null) {
+                migrations0.shutdownNow();
+            }
             registry.closeAll();
         }, "ava-server-shutdown"));
-        System.out.println("ava-server listening on " + bind + ":" + server.getPort() + " (" + selection.describe() + ")");
+        System.out.println("ava-server listening on " + bind + ":" + server.getPort() + " (" + selection.describe() + ")"
+                + (migrationServer != null ? "; migrations on " + bind + ":" + migrationServer.getPort() : "")
+                + (migrateTo != null ? "; default peer " + migrateTo : ""));
         System.out.flush();
         server.awaitTermination();
         return 0;

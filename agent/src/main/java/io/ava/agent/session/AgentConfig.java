@@ -7,9 +7,52 @@ public final class AgentConfig {
     public static final String DEFAULT_SERVER = "localhost:4000";
 
     private final String server;
+    /** the call before which the agent asks for a migration (AVA_MIGRATION_CALL_ID); -1: never */
+    private final long migrationCallId;
+    /** whether AVA_MIGRATION_CALL_ID is set at all: then the agent reports its call count at exit */
+    private final boolean countCalls;
 
-    private AgentConfig(String server) {
+    private AgentConfig(String server, long migrationCallId, boolean countCalls) {
         this.server = server;
+        this.migrationCallId = migrationCallId;
+        this.countCalls = countCalls;
+    }
+
+    public long migrationCallId() {
+        return migrationCallId;
+    }
+
+    public boolean countCalls() {
+        return countCalls;
+    }
+
+    /**
+     * AVA_MIGRATION_CALL_ID as AvA's benchmark scripts set it: {@code n} (migrate before call n,
+     * counting from 0 across all threads), {@code r<limit>} (a random call below limit), or
+     * {@code none} (only count calls). Anything else is reported and ignored.
+     */
+    static long parseMigrationCallId(String v, java.util.function.LongUnaryOperator random) {
+        if (v == null || v.isBlank() || v.equalsIgnoreCase("none")) {
+            return -1;
+        }
+        String t = v.trim();
+        try {
+            if (t.startsWith("r")) {
+                long limit = Long.parseLong(t.substring(1));
+                if (limit <= 0) {
+                    throw new NumberFormatException();
+                }
+                return random.applyAsLong(limit);
+            }
+            long n = Long.parseLong(t);
+            if (n < 0) {
+                throw new NumberFormatException();
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            System.err.println("ava: ignoring AVA_MIGRATION_CALL_ID=" + v + " (expected a call number n >= 0, r<limit> or none)");
+            return -1;
+        }
     }
 
     public String server() {
@@ -39,6 +82,8 @@ public final class AgentConfig {
         if (server == null || server.isEmpty()) {
             server = DEFAULT_SERVER;
         }
-        return new AgentConfig(server);
+        String migration = System.getProperty("ava.migration.call_id", env.get("AVA_MIGRATION_CALL_ID"));
+        long callId = parseMigrationCallId(migration, limit -> java.util.concurrent.ThreadLocalRandom.current().nextLong(limit));
+        return new AgentConfig(server, callId, migration != null);
     }
 }

@@ -18,6 +18,10 @@ public final class AgentConnection {
         this.spec = spec;
     }
 
+    public AgentConfig config() {
+        return config;
+    }
+
     /** The open session, or null when there is none to be had. */
     public RemoteSession session() {
         RemoteSession s = session;
@@ -43,9 +47,11 @@ public final class AgentConnection {
     void lost(SessionException e) {
         synchronized (this) {
             if (!failed) {
+                RemoteSession s = session;
                 failed = true;
                 session = null;
-                System.err.println("ava: lost the session with ava-server at " + config.server() + " (" + e.getMessage()
+                System.err.println("ava: lost the session with ava-server at " + (s != null ? s.target() : config.server())
+                        + " (" + e.getMessage()
                         + "); OpenCL calls fail with CL_DEVICE_NOT_AVAILABLE");
             }
         }

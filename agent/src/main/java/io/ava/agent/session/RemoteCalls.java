@@ -56,10 +56,19 @@ public final class RemoteCalls {
         this.connection = connection;
         this.readBufferFunction = spec.forNative("clEnqueueReadBufferNative").index();
         this.imageInfoFunction = spec.forNative("clGetImageInfoNative").index();
+        if (connection.config().countCalls()) {
+            Runtime.getRuntime().addShutdownHook(new Thread(
+                    () -> System.err.println("Final call count = " + nextCallId.get()), "ava-call-count"));
+        }
     }
 
     public Spec spec() {
         return spec;
+    }
+
+    /** Calls made so far (numbered from 0 across all threads, as AVA_MIGRATION_CALL_ID counts). */
+    public long callCount() {
+        return nextCallId.get();
     }
 
     /** Runs a call; returns what the native returns (Integer status, a handle object, or null). */
@@ -93,6 +102,11 @@ public final class RemoteCalls {
             return null;
         }
         long callId = nextCallId.getAndIncrement();
+        if (callId == connection.config().migrationCallId()) {
+            // AvA's benchmark trigger: this call and later ones run on the peer
+            System.err.println("start live migration at call_id " + callId);
+            session.requestMigration();
+        }
         Call.Builder call = Call.newBuilder().setCallId(callId).setFunction(function)
                 .setThread(Thread.currentThread().getId());
         // one slot more than arguments: the bytes of a returned mapping

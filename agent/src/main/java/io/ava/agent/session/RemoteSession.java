@@ -39,9 +39,11 @@ public final class RemoteSession {
     /** HTTP/2 window: several chunks in flight, so bulk transfers are not stop-and-wait. */
     private static final int FLOW_WINDOW = 16 << 20;
 
-    private final String target;
-    private final ManagedChannel channel;
-    private final ClientCallStreamObserver<ClientMessage> stream;
+    private volatile String target;
+    /** the connection to the server that serves the session now (replaced when the session migrates) */
+    private volatile Link link;
+    /** the previous server's connection while the session moves: its end is expected, not a failure */
+    private volatile Link leaving;
     private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
     private final Object sendLock = new Object();
     private final List<Call> queued = new ArrayList<>();
@@ -49,8 +51,94 @@ public final class RemoteSession {
     private final AsyncFailures asyncFailures;
     private volatile Throwable broken;
     private volatile String sessionId;
-    private final CompletableFuture<io.ava.proto.Welcome> welcome = new CompletableFuture<>();
-    private volatile BulkChannel bulkChannel;
+    private final String specDigest;
+    private final String clientName;
+    /**
+     * Closed while the session migrates: no call may reach the old server after the client said it
+     * had paused, and none the new one before it is there. Guarded by sendLock.
+     */
+    private boolean gated;
+    private long gatedSince;
+    /** send sequences in progress that release sendLock while they wait for flow control */
+    private int sending;
+    private final java.util.concurrent.ExecutorService migrationThread = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "ava-migration");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /** One connection to a server: channel, session stream and bulk side channel. */
+    private final class Link {
+        final String address;
+        final ManagedChannel channel;
+        final ClientCallStreamObserver<ClientMessage> stream;
+        final CompletableFuture<io.ava.proto.Welcome> welcome = new CompletableFuture<>();
+        volatile BulkChannel bulk;
+
+        Link(String address) {
+            this.address = address;
+            this.channel = NettyChannelBuilder.forTarget(address).usePlaintext().directExecutor()
+                    .flowControlWindow(FLOW_WINDOW).maxInboundMessageSize(8 << 20).build();
+            Link self = this;
+            ClientResponseObserver<ClientMessage, ServerMessage> observer = new ClientResponseObserver<>() {
+                @Override
+                public void beforeStart(ClientCallStreamObserver<ClientMessage> requestStream) {
+                    requestStream.setOnReadyHandler(() -> {
+                        synchronized (sendLock) {
+                            sendLock.notifyAll();
+                        }
+                    });
+                }
+
+                @Override
+                public void onNext(ServerMessage m) {
+                    receive(m, self);
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                    linkFailed(self, t);
+                }
+
+                @Override
+                public void onCompleted() {
+                    linkFailed(self, Status.UNAVAILABLE.withDescription("the server closed the session").asRuntimeException());
+                }
+            };
+            this.stream = (ClientCallStreamObserver<ClientMessage>) AvaSessionGrpc.newStub(channel).session(observer);
+        }
+
+        /** Sends hello (or a resume) and waits for the welcome; then opens the bulk side channel. */
+        io.ava.proto.Welcome hello(byte[] resumeToken) throws SessionException {
+            Hello.Builder h = Hello.newBuilder().setSpecDigest(specDigest).setClientName(clientName);
+            if (resumeToken != null) {
+                h.setResumeToken(com.google.protobuf.ByteString.copyFrom(resumeToken));
+            }
+            synchronized (sendLock) {
+                stream.onNext(ClientMessage.newBuilder().setHello(h).build());
+            }
+            try {
+                io.ava.proto.Welcome w = welcome.get(15, TimeUnit.SECONDS);
+                bulk = openBulk(address, w);
+                return w;
+            } catch (ExecutionException e) {
+                throw new SessionException(describe(e.getCause()));
+            } catch (TimeoutException e) {
+                throw new SessionException("no answer within 15 s");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SessionException("interrupted");
+            }
+        }
+
+        void shutdown() {
+            BulkChannel side = bulk;
+            if (side != null) {
+                side.close();
+            }
+            channel.shutdown();
+        }
+    }
 
     /** A call waiting for its reply, and where its bulk output goes. */
     public static final class Pending {
@@ -89,37 +177,12 @@ public final class RemoteSession {
         this.pushListener = listener;
     }
 
-    private RemoteSession(String target, AsyncFailures asyncFailures) {
+    private RemoteSession(String target, String specDigest, String clientName, AsyncFailures asyncFailures) {
         this.target = target;
+        this.specDigest = specDigest;
+        this.clientName = clientName;
         this.asyncFailures = asyncFailures;
-        this.channel = NettyChannelBuilder.forTarget(target).usePlaintext().directExecutor()
-                .flowControlWindow(FLOW_WINDOW).maxInboundMessageSize(8 << 20).build();
-        ClientResponseObserver<ClientMessage, ServerMessage> observer = new ClientResponseObserver<>() {
-            @Override
-            public void beforeStart(ClientCallStreamObserver<ClientMessage> requestStream) {
-                requestStream.setOnReadyHandler(() -> {
-                    synchronized (sendLock) {
-                        sendLock.notifyAll();
-                    }
-                });
-            }
-
-            @Override
-            public void onNext(ServerMessage m) {
-                receive(m);
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                fail(t);
-            }
-
-            @Override
-            public void onCompleted() {
-                fail(Status.UNAVAILABLE.withDescription("the server closed the session").asRuntimeException());
-            }
-        };
-        this.stream = (ClientCallStreamObserver<ClientMessage>) AvaSessionGrpc.newStub(channel).session(observer);
+        this.link = new Link(target);
         this.flusher = new Thread(this::flushLoop, "ava-flusher");
         this.flusher.setDaemon(true);
         this.flusher.start();
@@ -128,26 +191,13 @@ public final class RemoteSession {
     /** Opens a session; fails within the timeout when the server cannot be reached. */
     public static RemoteSession open(String target, String specDigest, String clientName, AsyncFailures failures)
             throws SessionException {
-        RemoteSession s = new RemoteSession(target, failures);
-        synchronized (s.sendLock) {
-            s.stream.onNext(ClientMessage.newBuilder().setHello(Hello.newBuilder().setSpecDigest(specDigest)
-                    .setClientName(clientName)).build());
-        }
+        RemoteSession s = new RemoteSession(target, specDigest, clientName, failures);
         try {
-            io.ava.proto.Welcome w = s.welcome.get(15, TimeUnit.SECONDS);
-            s.sessionId = w.getSessionId();
-            s.openBulk(w);
+            s.sessionId = s.link.hello(null).getSessionId();
             return s;
-        } catch (ExecutionException e) {
+        } catch (SessionException e) {
             s.close();
-            throw new SessionException(describe(e.getCause()));
-        } catch (TimeoutException e) {
-            s.close();
-            throw new SessionException("no answer within 15 s");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            s.close();
-            throw new SessionException("interrupted");
+            throw e;
         }
     }
 
@@ -164,6 +214,7 @@ public final class RemoteSession {
         checkBroken();
         boolean wake;
         synchronized (sendLock) {
+            awaitGate();
             queued.add(call);
             wake = queued.size() == 1;
             if (queued.size() >= MAX_BATCH) {
@@ -192,6 +243,9 @@ public final class RemoteSession {
             transfers.put(call.getCallId(), p);
         }
         synchronized (sendLock) {
+            awaitGate();
+            sending++;
+            try {
             flushLocked();
             for (BulkIn b : bulkIn) {
                 if (sendOnSideChannel(call.getCallId(), b)) {
@@ -200,13 +254,16 @@ public final class RemoteSession {
                 for (long off = 0; off < b.size(); off += CHUNK) {
                     int len = (int) Math.min(CHUNK, b.size() - off);
                     awaitReady();
-                    stream.onNext(ClientMessage.newBuilder().setChunk(BulkChunk.newBuilder().setCallId(call.getCallId())
+                    link.stream.onNext(ClientMessage.newBuilder().setChunk(BulkChunk.newBuilder().setCallId(call.getCallId())
                             .setArg(b.arg()).setOffset(off).setTotal(b.size()).setData(b.region().read(off, len))
                             .setLast(off + len == b.size())).build());
                 }
             }
             queued.add(call);
             flushLocked();
+            } finally {
+                sending--;
+            }
         }
         try {
             Reply r = p.future.get();
@@ -277,21 +334,23 @@ public final class RemoteSession {
         pending.remove(callId);
     }
 
-    private void openBulk(io.ava.proto.Welcome w) {
+    private BulkChannel openBulk(String address, io.ava.proto.Welcome w) {
         if (w.getBulkPort() == 0) {
-            return;
+            return null;
         }
-        String host = target.contains(":") ? target.substring(0, target.lastIndexOf(':')) : target;
+        String host = address.contains(":") ? address.substring(0, address.lastIndexOf(':')) : address;
         try {
-            bulkChannel = BulkChannel.open(host, w.getBulkPort(), w.getBulkToken().toByteArray(), pending::get);
+            return BulkChannel.open(host, w.getBulkPort(), w.getBulkToken().toByteArray(), pending::get);
         } catch (java.io.IOException e) {
             System.err.println("ava: bulk side channel to " + host + ":" + w.getBulkPort() + " unavailable ("
                     + e.getMessage() + "); large buffers go through gRPC");
+            return null;
         }
     }
 
     private boolean sendOnSideChannel(long callId, BulkIn b) {
-        BulkChannel side = bulkChannel;
+        Link l = link;
+        BulkChannel side = l.bulk;
         if (side == null || !side.isOpen()) {
             return false;
         }
@@ -299,7 +358,7 @@ public final class RemoteSession {
             side.send(callId, b.arg(), b.region(), b.size());
             return true;
         } catch (java.io.IOException e) {
-            bulkChannel = null;
+            l.bulk = null;
             side.close();
             throw new IllegalStateException("ava: bulk side channel failed mid-transfer: " + e.getMessage(), e);
         }
@@ -308,7 +367,9 @@ public final class RemoteSession {
     /** Sends whatever is queued now (clFlush, exit). */
     public void flush() {
         synchronized (sendLock) {
-            flushLocked();
+            if (!gated) {
+                flushLocked();
+            }
         }
     }
 
@@ -317,14 +378,32 @@ public final class RemoteSession {
             queued.clear();
             return;
         }
-        awaitReady();
-        stream.onNext(ClientMessage.newBuilder().setCalls(CallBatch.newBuilder().addAllCalls(queued)).build());
-        queued.clear();
+        sending++;
+        try {
+            awaitReady();
+            List<Call> batch = new ArrayList<>(queued);
+            queued.clear();
+            link.stream.onNext(ClientMessage.newBuilder().setCalls(CallBatch.newBuilder().addAllCalls(batch)).build());
+        } finally {
+            sending--;
+        }
+    }
+
+    /** While the session migrates, callers wait here (sendLock held; wait releases it). */
+    private void awaitGate() {
+        while (gated && broken == null) {
+            try {
+                sendLock.wait(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     /** gRPC flow control: hold the sender while the transport's buffer is full. */
     private void awaitReady() {
-        while (!stream.isReady() && broken == null) {
+        while (!link.stream.isReady() && broken == null) {
             try {
                 sendLock.wait(100);
             } catch (InterruptedException e) {
@@ -342,10 +421,10 @@ public final class RemoteSession {
         }
     }
 
-    private void receive(ServerMessage m) {
+    private void receive(ServerMessage m, Link from) {
         switch (m.getKindCase()) {
             case WELCOME:
-                welcome.complete(m.getWelcome());
+                from.welcome.complete(m.getWelcome());
                 break;
             case REPLIES:
                 for (Reply r : m.getReplies().getRepliesList()) {
@@ -380,6 +459,9 @@ public final class RemoteSession {
                     }
                 } else if (m.getPush().hasCallback()) {
                     pushListener.callback(m.getPush().getCallback());
+                } else if (m.getPush().hasMigration()) {
+                    io.ava.proto.MigrationNotice n = m.getPush().getMigration();
+                    migrationThread.execute(() -> migrationNotice(n, from));
                 }
                 break;
             default:
@@ -387,11 +469,116 @@ public final class RemoteSession {
         }
     }
 
+    private void linkFailed(Link l, Throwable t) {
+        l.welcome.completeExceptionally(t);
+        if (l != link || l == leaving) {
+            return; // the server the session left: its end is expected
+        }
+        fail(t);
+    }
+
+    // ---------------------------------------------------------------- migration
+
+    /**
+     * AVA_MIGRATION_CALL_ID: asks the server to move this session to its default peer. The calls
+     * queued so far go first; later calls wait until the session is on the peer (or stays here).
+     */
+    public void requestMigration() {
+        synchronized (sendLock) {
+            awaitGate();
+            pause();
+            link.stream.onNext(ClientMessage.newBuilder().setControl(io.ava.proto.Control.newBuilder()
+                    .setMigrate(io.ava.proto.MigrateSelf.getDefaultInstance())).build());
+        }
+    }
+
+    /** Stops calls at the gate, once every call already begun is on the wire (sendLock held). */
+    private void pause() {
+        while (sending > 0 && broken == null) {
+            try {
+                sendLock.wait(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        flushLocked();
+        gated = true;
+        gatedSince = System.nanoTime();
+    }
+
+    private void reopenGate() {
+        synchronized (sendLock) {
+            gated = false;
+            sendLock.notifyAll();
+        }
+    }
+
+    private void migrationNotice(io.ava.proto.MigrationNotice n, Link from) {
+        switch (n.getKindCase()) {
+            case PREPARE:
+                synchronized (sendLock) {
+                    if (!gated) {
+                        pause();
+                    }
+                    from.stream.onNext(ClientMessage.newBuilder().setControl(io.ava.proto.Control.newBuilder()
+                            .setQuiesced(true)).build());
+                }
+                break;
+            case ABORTED:
+                System.err.println("ava: live migration did not happen (" + n.getAborted() + "); the session stays on " + from.address);
+                reopenGate();
+                break;
+            case REDIRECT:
+                moveTo(n.getRedirect(), from);
+                break;
+            default:
+                break;
+        }
+    }
+
+    /** Resumes the session on the server the old one handed it to; on failure, stays where it was. */
+    private void moveTo(io.ava.proto.Redirect r, Link old) {
+        leaving = old;
+        Link next = new Link(r.getAddress());
+        try {
+            next.hello(r.getResumeToken().toByteArray());
+        } catch (SessionException e) {
+            next.shutdown();
+            leaving = null;
+            synchronized (sendLock) {
+                old.stream.onNext(ClientMessage.newBuilder().setControl(io.ava.proto.Control.newBuilder()
+                        .setResumeFailed(r.getAddress() + ": " + e.getMessage())).build());
+            }
+            System.err.println("ava: cannot resume the session on " + r.getAddress() + " (" + e.getMessage()
+                    + "); it stays on " + old.address);
+            reopenGate();
+            return;
+        }
+        long waited;
+        synchronized (sendLock) {
+            link = next;
+            target = r.getAddress();
+            waited = (System.nanoTime() - gatedSince) / 1_000_000;
+            gated = false;
+            sendLock.notifyAll();
+        }
+        try {
+            old.stream.onCompleted();
+        } catch (RuntimeException ignored) {
+            // the old server already ended it
+        }
+        // the old bulk channel closes once the old server is done with it: bytes still in flight land
+        old.channel.shutdown();
+        System.err.println("ava: session " + sessionId + " moved from " + old.address + " to " + r.getAddress()
+                + " (" + r.getTargetName() + "); calls waited " + waited + " ms");
+    }
+
     private void fail(Throwable t) {
         if (broken == null) {
             broken = t;
         }
-        welcome.completeExceptionally(t);
+        link.welcome.completeExceptionally(t);
         for (Pending p : pending.values()) {
             p.future.completeExceptionally(t);
             p.transfer.completeExceptionally(t);
@@ -415,27 +602,28 @@ public final class RemoteSession {
 
     /** Ends the session: the server releases everything it still holds for it. */
     public void close() {
+        Link l = link;
         try {
             flush();
             synchronized (sendLock) {
                 if (broken == null) {
-                    stream.onCompleted();
+                    l.stream.onCompleted();
                 }
             }
         } catch (RuntimeException ignored) {
             // closing a broken stream
         }
-        BulkChannel side = bulkChannel;
+        BulkChannel side = l.bulk;
         if (side != null) {
             side.close();
         }
-        channel.shutdown();
+        l.channel.shutdown();
         try {
-            channel.awaitTermination(2, TimeUnit.SECONDS);
+            l.channel.awaitTermination(2, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        channel.shutdownNow();
+        l.channel.shutdownNow();
     }
 
     static String describe(Throwable t) {

@@ -11,9 +11,26 @@ import io.grpc.stub.StreamObserver;
 /** Answers `ava-server status`: sessions, their objects and bytes. */
 public final class AdminService extends AvaAdminGrpc.AvaAdminImplBase {
     private final SessionRegistry registry;
+    private final io.ava.server.migration.Migrations migrations;
 
-    public AdminService(SessionRegistry registry) {
+    public AdminService(SessionRegistry registry, io.ava.server.migration.Migrations migrations) {
         this.registry = registry;
+        this.migrations = migrations;
+    }
+
+    /** Runs on the migrations' own threads; the answer comes when all of them have finished or failed. */
+    @Override
+    public void migrate(io.ava.proto.MigrateRequest request, StreamObserver<io.ava.proto.MigrateReply> responseObserver) {
+        String session = request.getAll() || request.getSessionId().isEmpty() ? null : request.getSessionId();
+        migrations.migrate(session, request.getTo()).whenComplete((results, error) -> {
+            if (error != null) {
+                Throwable cause = error instanceof java.util.concurrent.CompletionException ? error.getCause() : error;
+                responseObserver.onError(io.grpc.Status.FAILED_PRECONDITION.withDescription(cause.getMessage()).asRuntimeException());
+                return;
+            }
+            responseObserver.onNext(io.ava.proto.MigrateReply.newBuilder().addAllResults(results).build());
+            responseObserver.onCompleted();
+        });
     }
 
     @Override
@@ -24,12 +41,13 @@ public final class AdminService extends AvaAdminGrpc.AvaAdminImplBase {
             long objects = s.table().liveObjects();
             live += objects;
             SessionStatus.Builder st = SessionStatus.newBuilder().setSessionId(s.id()).setObjects(objects)
-                    .setBytesHeld(s.table().bytesHeld()).setCalls(s.calls()).setPeer(s.peer());
+                    .setBytesHeld(s.table().bytesHeld()).setCalls(s.calls()).setPeer(s.peer()).setState(s.state());
             if (s.recordLog() != null) {
                 st.setRecords(s.recordLog().size()).setRecordBytes(s.recordLog().bytes());
             }
             reply.addSessions(st);
         }
+        reply.addAllMigrations(migrations.log().recent());
         responseObserver.onNext(reply.setLiveObjects(live).build());
         responseObserver.onCompleted();
     }

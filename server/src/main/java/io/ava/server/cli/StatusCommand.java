@@ -14,7 +14,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
 @Command(name = "status", mixinStandardHelpOptions = true,
-        description = "Print a running server's sessions, live objects and bytes held.")
+        description = "Print a running server's sessions (objects, bytes held, state) and its recent migrations.")
 public final class StatusCommand implements Callable<Integer> {
     @Option(names = "--server", required = true, paramLabel = "HOST:PORT", description = "the server's client port")
     String server;
@@ -29,9 +29,13 @@ public final class StatusCommand implements Callable<Integer> {
             System.out.println("sessions: " + r.getSessionsCount());
             System.out.println("live objects: " + r.getLiveObjects());
             for (SessionStatus s : r.getSessionsList()) {
-                System.out.printf("session %s objects=%d bytes=%d calls=%d records=%d record_bytes=%d client=%s%n",
+                System.out.printf("session %s objects=%d bytes=%d calls=%d records=%d record_bytes=%d state=\"%s\" client=%s%n",
                         s.getSessionId(), s.getObjects(), s.getBytesHeld(), s.getCalls(), s.getRecords(), s.getRecordBytes(),
-                        s.getPeer());
+                        s.getState(), s.getPeer());
+            }
+            System.out.println("recent migrations: " + r.getMigrationsCount());
+            for (io.ava.proto.MigrationResult m : r.getMigrationsList()) {
+                System.out.println("migration " + MigrateCommand.describe(m));
             }
             return 0;
         } catch (StatusRuntimeException e) {

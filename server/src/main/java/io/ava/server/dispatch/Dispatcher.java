@@ -138,6 +138,10 @@ public final class Dispatcher {
             if (selection.handles(f)) {
                 return selection.execute(f, call, table);
             }
+            Outcome migrated = MigratedEventInfo.answer(f, call, table);
+            if (migrated != null) {
+                return migrated;
+            }
             return run(f, call, ctx);
         } catch (ClError e) {
             return refuse(call, e.code(), f.name() + ": " + e.getMessage());
@@ -517,7 +521,8 @@ public final class Dispatcher {
             ByteBuffer memory = (ByteBuffer) result;
             reply.setErrcode(code).setNullObject(memory == null);
             if (memory != null && code == CL_SUCCESS) {
-                table.mapped(call.getCallId(), memory);
+                table.mapped(call.getCallId(), memory, new HandleTable.MapOrigin(entries[0].id(), entries[1].id(),
+                        scalars.scalar(3), scalars.scalar(4), scalars.scalar(5)));
                 boolean invalidate = (call.getScalars(f.slot(3)) & CL_MAP_WRITE_INVALIDATE_REGION) != 0;
                 if (nonBlockingTransfer) {
                     // the bytes are valid once the map's event completes

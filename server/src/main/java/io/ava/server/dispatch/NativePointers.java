@@ -7,7 +7,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 /** Makes JOCL objects for native pointers the driver reported (JOCL has no public way to). */
-final class NativePointers {
+public final class NativePointers {
     private static final VarHandle NATIVE_POINTER;
     private static final VarHandle BUFFER;
 
@@ -36,7 +36,7 @@ final class NativePointers {
         return o;
     }
 
-    static NativePointerObject wrap(HandleType type, long pointer) {
+    public static NativePointerObject wrap(HandleType type, long pointer) {
         NativePointerObject o;
         try {
             o = (NativePointerObject) Class.forName(type.joclClassName()).getConstructor().newInstance();

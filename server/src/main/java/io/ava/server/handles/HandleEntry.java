@@ -39,6 +39,11 @@ public final class HandleEntry {
         return object;
     }
 
+    /** Creation order within the session. */
+    public long sequence() {
+        return sequence;
+    }
+
     public long size() {
         return size;
     }

@@ -131,7 +131,7 @@ public final class HandleTable {
                 return known;
             }
         }
-        long id = SERVER_ID_BIT | nextServerId++;
+        long id = forcedIds.isEmpty() ? SERVER_ID_BIT | nextServerId++ : forcedIds.poll();
         byId.put(id, new HandleEntry(id, type, object, ++sequence, owned ? 1 : 0, 0, null));
         byNative.put(ptr, id);
         return id;
@@ -288,6 +288,108 @@ public final class HandleTable {
 
     public synchronized void unmapped(long mapId) {
         mappings.remove(mapId);
+        mapOrigins.remove(mapId);
+    }
+
+    // ---------------------------------------------------------------- migration
+
+    /** Ids a replayed call must hand out instead of new ones: the ids the client already knows. */
+    private final java.util.ArrayDeque<Long> forcedIds = new java.util.ArrayDeque<>();
+
+    public synchronized void forceServerIds(long[] ids) {
+        forcedIds.clear();
+        for (long id : ids) {
+            if ((id & SERVER_ID_BIT) != 0) {
+                forcedIds.add(id);
+            }
+        }
+    }
+
+    public synchronized long nextServerId() {
+        return nextServerId;
+    }
+
+    /** After a migration: go on from the source's counter, so no id is handed out twice. */
+    public synchronized void continueServerIds(long next) {
+        nextServerId = Math.max(nextServerId, next);
+    }
+
+    /** A platform or device under the id the client knows it by (a migrated session). */
+    public synchronized void bindRoot(long id, HandleType type, NativePointerObject object) {
+        byId.put(id, new HandleEntry(id, type, object, ++sequence, 0, 0, null));
+        byNative.put(object.getNativePointer(), id);
+    }
+
+    /** The id of a native object this session knows, or 0. */
+    public synchronized long idOfNative(long ptr) {
+        Long id = byNative.get(ptr);
+        return id == null ? 0 : id;
+    }
+
+    /** Every object the session can name, oldest first. */
+    public synchronized List<HandleEntry> allOldestFirst() {
+        List<HandleEntry> out = new ArrayList<>(byId.values());
+        out.sort(Comparator.comparingLong((HandleEntry e) -> e.sequence));
+        return out;
+    }
+
+    /** Sets the references the client holds (a migrated session takes the source's counts). */
+    public synchronized void setClientReferences(HandleEntry e, int refs) {
+        e.clientRefs = refs;
+        if (refs == 0 && !isRoot(e.type)) {
+            byId.remove(e.id);
+            byNative.remove(e.object.getNativePointer(), e.id);
+        }
+    }
+
+    public synchronized java.util.Set<Long> printfIds() {
+        return new java.util.HashSet<>(printf);
+    }
+
+    public synchronized java.util.Set<Long> svmIds() {
+        return new java.util.HashSet<>(svm.keySet());
+    }
+
+    /** Where a buffer map came from: what a migrated session maps again on its new server. */
+    public record MapOrigin(long queue, long mem, long flags, long offset, long size) {
+    }
+
+    private final Map<Long, MapOrigin> mapOrigins = new HashMap<>();
+
+    public synchronized void mapped(long mapId, java.nio.ByteBuffer memory, MapOrigin origin) {
+        mappings.put(mapId, memory);
+        mapOrigins.put(mapId, origin);
+    }
+
+    public synchronized Map<Long, MapOrigin> mapOrigins() {
+        Map<Long, MapOrigin> out = new HashMap<>();
+        for (Map.Entry<Long, MapOrigin> e : mapOrigins.entrySet()) {
+            if (mappings.containsKey(e.getKey()) && !imageMappings.containsKey(e.getKey())) {
+                out.put(e.getKey(), e.getValue());
+            }
+        }
+        return out;
+    }
+
+    public synchronized Map<Long, ImageMapping> imageMappings() {
+        return new HashMap<>(imageMappings);
+    }
+
+    /**
+     * Events that came with a migration: the target made them as completed user events, so the
+     * facts their info queries answer (command type, queue, profiling) are kept here.
+     */
+    public record EventFacts(long queue, long context, int commandType, long[] profiling) {
+    }
+
+    private final Map<Long, EventFacts> migratedEvents = new HashMap<>();
+
+    public synchronized void migratedEvent(long id, EventFacts facts) {
+        migratedEvents.put(id, facts);
+    }
+
+    public synchronized EventFacts eventFacts(long id) {
+        return migratedEvents.isEmpty() ? null : migratedEvents.get(id);
     }
 
     public void clear() {
@@ -297,6 +399,8 @@ public final class HandleTable {
             reserved.clear();
             mappings.clear();
             imageMappings.clear();
+            mapOrigins.clear();
+            migratedEvents.clear();
             svm.clear();
             byId.clear();
             byNative.clear();

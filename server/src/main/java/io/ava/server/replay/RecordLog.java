@@ -137,6 +137,16 @@ public final class RecordLog {
         return bytes;
     }
 
+    /** Whether the log rebuilds this object (it created it, and it or a dependent lives). */
+    public synchronized boolean holds(long id) {
+        return objects.containsKey(id);
+    }
+
+    /** The objects the log rebuilds. */
+    public synchronized Set<Long> heldIds() {
+        return new HashSet<>(objects.keySet());
+    }
+
     /** Objects whose records are held (live, or released but still needed by another). */
     public synchronized int objects() {
         return objects.size();

@@ -45,8 +45,11 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
     private static final int CHUNK = 1 << 20;
 
     private final String id;
-    private final String peer;
-    private final ServerCallStreamObserver<ServerMessage> out;
+    private volatile String peer;
+    /** the client's stream; null for a session handed over by a peer until its client is back */
+    private volatile ServerCallStreamObserver<ServerMessage> out;
+    /** guards writes to the client's stream (out changes once, when a handed-over session is resumed) */
+    private final Object outLock = new Object();
     private final Dispatcher dispatcher;
     private final SessionRegistry registry;
     private final String specDigest;
@@ -62,7 +65,7 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
     private volatile boolean welcomed;
     private final io.ava.server.dispatch.Transfers transfers = new io.ava.server.dispatch.Transfers(this);
 
-    ServerSession(String id, String peer, ServerCallStreamObserver<ServerMessage> out, Dispatcher dispatcher,
+    public ServerSession(String id, String peer, ServerCallStreamObserver<ServerMessage> out, Dispatcher dispatcher,
                   SessionRegistry registry, String specDigest, BulkListener bulkListener) {
         this.recordLog = registry.recording() ? new io.ava.server.replay.RecordLog() : null;
         this.bulkListener = bulkListener;
@@ -117,8 +120,10 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
 
     @Override
     public void sendBulk(long callId, int arg, ByteBuffer data) {
-        synchronized (out) {
-            writeBulk(callId, arg, data);
+        synchronized (outLock) {
+            if (out != null) {
+                writeBulk(callId, arg, data);
+            }
         }
     }
 
@@ -139,6 +144,9 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
                     return;
                 }
                 welcomed = true;
+                if (!msg.getHello().getResumeToken().isEmpty() && resumed != null) {
+                    resumed.run(); // the peer that handed this session over learns the client is back
+                }
                 Welcome.Builder w = Welcome.newBuilder().setSessionId(id).setServerName(registry.serverName());
                 if (bulkListener != null) {
                     w.setBulkPort(bulkListener.port()).setBulkToken(com.google.protobuf.ByteString.copyFrom(bulkListener.issue(this)));
@@ -174,10 +182,17 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
             case CHUNK:
                 receiveChunk(msg.getChunk());
                 break;
+            case CONTROL:
+                if (registry.migrationHooks() != null) {
+                    registry.migrationHooks().control(this, msg.getControl());
+                }
+                break;
             default:
                 break;
         }
-        out.request(1);
+        if (out != null) {
+            out.request(1);
+        }
     }
 
     private ExecutorService executorFor(long thread) {
@@ -222,8 +237,8 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
         if (lastPrintfLaunch != 0 && registry.printf() != null) {
             registry.printf().drain(); // and so does the printf output of kernels that already ran
         }
-        synchronized (out) {
-            if (closed.get()) {
+        synchronized (outLock) {
+            if (closed.get() || out == null) {
                 return;
             }
             if (o != null) {
@@ -263,8 +278,8 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
     }
 
     private void send(ServerMessage m) {
-        synchronized (out) {
-            if (!closed.get()) {
+        synchronized (outLock) {
+            if (!closed.get() && out != null) {
                 out.onNext(m);
             }
         }
@@ -329,24 +344,154 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
     @Override
     public void onError(Throwable t) {
         log.info("session={} event=disconnected client={} reason=\"{}\"", id, peer, Status.fromThrowable(t).getCode());
-        close();
+        clientGone();
     }
 
     @Override
     public void onCompleted() {
         log.info("session={} event=closed client={}", id, peer);
-        close();
-        synchronized (out) {
+        clientGone();
+        synchronized (outLock) {
             try {
-                out.onCompleted();
+                if (out != null) {
+                    out.onCompleted();
+                }
             } catch (RuntimeException ignored) {
                 // the stream is already gone
             }
         }
     }
 
+    // ---------------------------------------------------------------- migration
+
+    private final Object migrationLock = new Object();
+    private Object migration;
+    private boolean goneDuringMigration;
+    private volatile Runnable resumed;
+    private volatile Runnable lostDuringMigration = () -> { };
+
+    /** The client's stream ended: release everything, unless a migration still reads the objects. */
+    private void clientGone() {
+        synchronized (migrationLock) {
+            if (migration != null) {
+                goneDuringMigration = true;
+                lostDuringMigration.run();
+                return; // the migration closes the session when it stops
+            }
+        }
+        close();
+    }
+
+    /**
+     * Marks the session as migrating; false if it already is, or is closed. While it migrates,
+     * the session is not closed under the migration's feet: a client that goes away is noted and
+     * the session closed when the migration ends.
+     */
+    public boolean beginMigration(Object m, Runnable onClientLost) {
+        synchronized (migrationLock) {
+            if (migration != null || closed.get()) {
+                return false;
+            }
+            migration = m;
+            lostDuringMigration = onClientLost;
+            return true;
+        }
+    }
+
+    public Object migration() {
+        synchronized (migrationLock) {
+            return migration;
+        }
+    }
+
+    /** The migration stopped; with {@code movedAway} the client runs on the peer now, so this copy goes. */
+    public void endMigration(boolean movedAway) {
+        boolean close;
+        synchronized (migrationLock) {
+            migration = null;
+            lostDuringMigration = () -> { };
+            close = movedAway || goneDuringMigration;
+        }
+        if (close) {
+            if (movedAway) {
+                log.info("session={} event=migrated-away", id);
+            }
+            close();
+        }
+    }
+
+    public boolean clientLost() {
+        synchronized (migrationLock) {
+            return goneDuringMigration || closed.get();
+        }
+    }
+
+    /**
+     * Waits until every call the session's threads have been handed has run; false when one is
+     * still running after the timeout (blocked on an event that only a later call would set).
+     */
+    public boolean drainThreads(long timeoutMillis) {
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
+        for (ExecutorService e : threads.values()) {
+            try {
+                e.submit(() -> { }).get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException | java.util.concurrent.ExecutionException ex) {
+                return false;
+            } catch (java.util.concurrent.TimeoutException ex) {
+                return false;
+            } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Sends what completed transfers and printing kernels produced, before a migration notice. */
+    public void flushOutput() {
+        transfers.flushCompleted();
+        if (lastPrintfLaunch != 0 && registry.printf() != null) {
+            registry.printf().drain();
+        }
+    }
+
+    /** A session a peer handed over: it waits for its client, who presents the token. */
+    public void awaitResume(Runnable onResumed) {
+        this.resumed = onResumed;
+    }
+
+    /** The client of a handed-over session is back, on this stream. */
+    void attach(ServerCallStreamObserver<ServerMessage> stream, String client) {
+        synchronized (outLock) {
+            this.out = stream;
+            this.peer = client;
+        }
+    }
+
+    private final java.util.List<cl_event> releaseAtClose = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** An event of the server's own that may still be pending: released after the queues finish. */
+    public void releaseAtClose(cl_event e) {
+        releaseAtClose.add(e);
+    }
+
+    public boolean isClosed() {
+        return closed.get();
+    }
+
+    public String state() {
+        if (out == null) {
+            return "awaiting client";
+        }
+        return migration() != null ? "migrating" : "serving";
+    }
+
+    public SessionRegistry registry() {
+        return registry;
+    }
+
     /** Stops this session's threads and releases every object the client still holds. */
-    void close() {
+    public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
@@ -363,8 +508,12 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
             }
         }
         for (HandleEntry q : table.all(HandleType.cl_command_queue)) {
-            CL.clFinish((cl_command_queue) q.object());
+            if (table.clientReferences(q) > 0) {
+                CL.clFinish((cl_command_queue) q.object());
+            }
         }
+        releaseAtClose.forEach(CL::clReleaseEvent);
+        releaseAtClose.clear();
         transfers.abandonAll();
         for (HandleTable.SvmAllocation a : table.svmAll()) {
             CL.clSVMFree(a.context(), a.pointer());

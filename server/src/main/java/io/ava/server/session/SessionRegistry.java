@@ -8,7 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /** The sessions a server holds, for status and for shutdown. */
 public final class SessionRegistry {
     private final Map<String, ServerSession> sessions = new ConcurrentHashMap<>();
-    private final String serverName;
+    private volatile String serverName;
 
     public SessionRegistry(String serverName) {
         this.serverName = serverName;
@@ -16,6 +16,50 @@ public final class SessionRegistry {
 
     public String serverName() {
         return serverName;
+    }
+
+    /** Once the port is known: the name says which server of a host this is (migration logs name it). */
+    public void serverName(String name) {
+        this.serverName = name;
+    }
+
+    private volatile MigrationHooks migrationHooks;
+    /** Sessions handed over by a peer, waiting for their client, by resume token (hex). */
+    private final Map<String, ServerSession> resumable = new ConcurrentHashMap<>();
+    private final String idPrefix = "s" + Long.toHexString(new java.security.SecureRandom().nextInt(0xfffff) | 0x100000) + "-";
+    private final java.util.concurrent.atomic.AtomicLong nextId = new java.util.concurrent.atomic.AtomicLong();
+
+    /** A session id no other server hands out (a session keeps its id when it migrates). */
+    public String newSessionId() {
+        return idPrefix + nextId.incrementAndGet();
+    }
+
+    public MigrationHooks migrationHooks() {
+        return migrationHooks;
+    }
+
+    public void migrationHooks(MigrationHooks hooks) {
+        this.migrationHooks = hooks;
+    }
+
+    /** A handed-over session, listed, waiting for the client that presents the token. */
+    public void awaitClient(ServerSession s, byte[] token) {
+        resumable.put(java.util.HexFormat.of().formatHex(token), s);
+        add(s);
+    }
+
+    /** The session waiting for this token, taken (a token works once); null if none. */
+    ServerSession takeResumable(byte[] token) {
+        return resumable.remove(java.util.HexFormat.of().formatHex(token));
+    }
+
+    /** True if the session was still waiting for its client (and now is not). */
+    public boolean takeResumableForTimeout(byte[] token) {
+        return token != null && resumable.remove(java.util.HexFormat.of().formatHex(token)) != null;
+    }
+
+    public void forgetResumable(byte[] token) {
+        resumable.remove(java.util.HexFormat.of().formatHex(token));
     }
 
     void add(ServerSession s) {

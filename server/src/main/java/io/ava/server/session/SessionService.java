@@ -9,7 +9,6 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 
 import java.net.SocketAddress;
-import java.util.concurrent.atomic.AtomicLong;
 
 /** The client port: one {@link ServerSession} per stream. */
 public final class SessionService extends AvaSessionGrpc.AvaSessionImplBase {
@@ -19,7 +18,6 @@ public final class SessionService extends AvaSessionGrpc.AvaSessionImplBase {
     private final Dispatcher dispatcher;
     private final SessionRegistry registry;
     private final String specDigest;
-    private final AtomicLong nextId = new AtomicLong();
 
     private final BulkListener bulkListener;
 
@@ -34,12 +32,62 @@ public final class SessionService extends AvaSessionGrpc.AvaSessionImplBase {
     public StreamObserver<ClientMessage> session(StreamObserver<ServerMessage> responseObserver) {
         ServerCallStreamObserver<ServerMessage> out = (ServerCallStreamObserver<ServerMessage>) responseObserver;
         out.disableAutoRequest();
-        SocketAddress remote = SessionService.remoteAddress();
-        ServerSession s = new ServerSession("s" + nextId.incrementAndGet(), String.valueOf(remote), out, dispatcher,
-                registry, specDigest, bulkListener);
-        registry.add(s);
+        String remote = String.valueOf(SessionService.remoteAddress());
         out.request(INBOUND_WINDOW);
-        return s;
+        return new SessionStream(out, remote);
+    }
+
+    /**
+     * One client stream. Its first message says whose it is: a Hello opens a new session, a
+     * Hello with a resume token continues a session a peer server handed over to this one.
+     */
+    private final class SessionStream implements StreamObserver<ClientMessage> {
+        private final ServerCallStreamObserver<ServerMessage> out;
+        private final String remote;
+        private ServerSession session;
+
+        SessionStream(ServerCallStreamObserver<ServerMessage> out, String remote) {
+            this.out = out;
+            this.remote = remote;
+        }
+
+        @Override
+        public void onNext(ClientMessage msg) {
+            if (session == null) {
+                byte[] token = msg.hasHello() ? msg.getHello().getResumeToken().toByteArray() : new byte[0];
+                if (token.length > 0) {
+                    ServerSession waiting = registry.takeResumable(token);
+                    if (waiting == null) {
+                        out.onError(io.grpc.Status.NOT_FOUND.withDescription(
+                                "no migrated session waits here for this resume token").asRuntimeException());
+                        return;
+                    }
+                    waiting.attach(out, remote);
+                    session = waiting;
+                } else {
+                    session = new ServerSession(registry.newSessionId(), remote, out, dispatcher, registry, specDigest,
+                            bulkListener);
+                    registry.add(session);
+                }
+            }
+            session.onNext(msg);
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            if (session != null) {
+                session.onError(t);
+            }
+        }
+
+        @Override
+        public void onCompleted() {
+            if (session != null) {
+                session.onCompleted();
+            } else {
+                out.onCompleted();
+            }
+        }
     }
 
     static SocketAddress remoteAddress() {

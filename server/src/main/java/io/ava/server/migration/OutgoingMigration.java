@@ -1,0 +1,215 @@
+package io.ava.server.migration;
+
+import io.ava.proto.MigrationAccepted;
+import io.ava.proto.MigrationNotice;
+import io.ava.proto.MigrationPacket;
+import io.ava.proto.MigrationResult;
+import io.ava.proto.Push;
+import io.ava.proto.RecordedCall;
+import io.ava.proto.Redirect;
+import io.ava.server.session.ServerSession;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Moves one session to a peer: quiesce, stream log, state and contents, wait for the peer to
+ * accept, redirect the client, wait until the client is back on the peer, free the session here.
+ * Every failure before the client is back leaves the session serving here.
+ */
+final class OutgoingMigration {
+    private static final long ACCEPT_MILLIS = 300_000;
+    private static final long RESUME_MILLIS = 30_000;
+
+    private final ServerSession session;
+    private final String to;
+    private final boolean clientAsked;
+    private final Migrations migrations;
+    private final CompletableFuture<Void> quiesced = new CompletableFuture<>();
+    /** completed exceptionally when the client cannot resume on the peer, or goes away */
+    private final CompletableFuture<Void> clientTrouble = new CompletableFuture<>();
+    private final Breakdown b = new Breakdown();
+
+    OutgoingMigration(ServerSession session, String to, boolean clientAsked, Migrations migrations) {
+        this.session = session;
+        this.to = to;
+        this.clientAsked = clientAsked;
+        this.migrations = migrations;
+    }
+
+    void quiesced() {
+        quiesced.complete(null);
+    }
+
+    void resumeFailed(String why) {
+        clientTrouble.completeExceptionally(new MigrationException("the client could not reach the peer: " + why));
+    }
+
+    MigrationResult run() {
+        long start = System.nanoTime();
+        if (session.recordLog() == null) {
+            return migrations.finished(result(start, false, "the server runs with --no-record: its sessions cannot migrate"));
+        }
+        if (!session.beginMigration(this, () -> clientTrouble.completeExceptionally(
+                new MigrationException("the client went away during the migration")))) {
+            return migrations.finished(result(start, false, "the session is closed or already migrating"));
+        }
+        PeerLink link = null;
+        boolean movedAway = false;
+        String failure = null;
+        try {
+            quiesce();
+            b.quiesce = System.nanoTime() - start;
+            link = PeerLink.open(to);
+            long t = System.nanoTime();
+            MigrationAccepted accepted = handOver(link);
+            b.acceptedAt = System.nanoTime();
+            b.handover = b.acceptedAt - t;
+            b.replayMicros = accepted.getReplayMicros();
+            b.restoreMicros = accepted.getRestoreMicros();
+            // the client goes on against the peer; everything it was sent here is out before this
+            session.flushOutput();
+            session.push(Push.newBuilder().setMigration(MigrationNotice.newBuilder().setRedirect(Redirect.newBuilder()
+                    .setAddress(accepted.getClientAddress()).setResumeToken(accepted.getResumeToken())
+                    .setTargetName(accepted.getTargetName()))).build());
+            b.redirect = System.nanoTime() - b.acceptedAt;
+            awaitResumed(link);
+            b.resume = System.nanoTime() - b.acceptedAt - b.redirect;
+            link.finish();
+            movedAway = true;
+        } catch (MigrationException e) {
+            failure = e.getMessage();
+            if (link != null) {
+                link.abort(failure);
+            }
+            if (!session.clientLost()) {
+                session.push(Push.newBuilder().setMigration(MigrationNotice.newBuilder().setAborted(failure)).build());
+            }
+        } finally {
+            if (link != null) {
+                link.close();
+            }
+            session.endMigration(movedAway);
+        }
+        return migrations.finished(result(start, movedAway, failure));
+    }
+
+    private void quiesce() throws MigrationException {
+        if (!clientAsked) {
+            session.push(Push.newBuilder().setMigration(MigrationNotice.newBuilder().setPrepare(true)).build());
+            try {
+                quiesced.get(migrations.quiesceMillis(), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException | ExecutionException e) {
+                throw new MigrationException("the client did not pause its calls within " + migrations.quiesceMillis() / 1000 + " s");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new MigrationException("interrupted");
+            }
+        }
+        if (session.clientLost()) {
+            throw new MigrationException("the client went away during the migration");
+        }
+        if (!session.drainThreads(migrations.quiesceMillis())) {
+            throw new MigrationException("a call of the application still runs after " + migrations.quiesceMillis() / 1000
+                    + " s (it waits for something only a later call would do)");
+        }
+        QueueDrain.finish(session.table(), migrations.quiesceMillis(), session::releaseAtClose);
+        session.flushOutput();
+    }
+
+    /** Streams the session; returns once the peer has rebuilt it. */
+    private MigrationAccepted handOver(PeerLink link) throws MigrationException {
+        long t = System.nanoTime();
+        Contents contents = Contents.plan(session.table());
+        SessionSnapshot snap = SessionSnapshot.take(session, migrations.specDigest(), migrations.serverName(), contents.bytes);
+        b.snapshot = System.nanoTime() - t;
+        b.bytes = contents.bytes;
+        b.buffers = contents.buffers;
+        b.images = contents.images;
+        b.records = snap.records.size();
+        b.objects = snap.state.getRefsCount();
+        b.events = snap.state.getEventsCount();
+        b.maps = snap.state.getMapsCount();
+        link.send(MigrationPacket.newBuilder().setHeader(snap.header).build());
+        for (RecordedCall r : snap.records) {
+            link.send(MigrationPacket.newBuilder().setRecord(r).build());
+        }
+        link.send(MigrationPacket.newBuilder().setState(snap.state).build());
+        try (ContextQueues queues = new ContextQueues()) {
+            ContentReader reader = new ContentReader(queues, link);
+            reader.send(contents);
+            b.snapshot += reader.readNanos;
+        }
+        link.send(MigrationPacket.newBuilder().setCommit(true).build());
+        b.sent = System.nanoTime() - t;
+        return link.awaitAccepted(ACCEPT_MILLIS);
+    }
+
+    private void awaitResumed(PeerLink link) throws MigrationException {
+        try {
+            CompletableFuture.anyOf(link.resumed, clientTrouble).get(RESUME_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause() instanceof java.util.concurrent.CompletionException ? e.getCause().getCause() : e.getCause();
+            if (c instanceof MigrationException m) {
+                throw m;
+            }
+            link.awaitResumed(1); // the peer's failure, described
+        } catch (TimeoutException e) {
+            throw new MigrationException("the client did not reach the peer within " + RESUME_MILLIS / 1000 + " s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MigrationException("interrupted");
+        }
+    }
+
+    private MigrationResult result(long start, boolean ok, String failure) {
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        return MigrationResult.newBuilder().setSessionId(session.id()).setOk(ok).setTo(to).setMillis(millis)
+                .setMessage(failure == null ? "" : failure).setFinishedAt(System.currentTimeMillis())
+                .setJson(b.json(session.id(), migrations.serverName(), to, ok, millis, failure)).build();
+    }
+
+    /** The time each step took, and what moved. */
+    private static final class Breakdown {
+        long quiesce;
+        long snapshot;
+        long sent;
+        long handover;
+        long acceptedAt;
+        long redirect;
+        long resume;
+        long replayMicros;
+        long restoreMicros;
+        long bytes;
+        int buffers;
+        int images;
+        int records;
+        int objects;
+        int events;
+        int maps;
+
+        String json(String session, String from, String to, boolean ok, long totalMillis, String failure) {
+            // transfer: streaming to the peer and its answer, less the source's reads and the peer's replay and writes
+            long transfer = Math.max(0, handover / 1000 - snapshot / 1000 - replayMicros - restoreMicros);
+            return "{\"session\":\"" + session + "\",\"from\":\"" + esc(from) + "\",\"to\":\"" + esc(to) + "\",\"ok\":" + ok
+                    + ",\"total_ms\":" + totalMillis
+                    + ",\"quiesce_ms\":" + ms(quiesce / 1000) + ",\"snapshot_ms\":" + ms(snapshot / 1000)
+                    + ",\"transfer_ms\":" + ms(transfer) + ",\"replay_ms\":" + ms(replayMicros)
+                    + ",\"restore_ms\":" + ms(restoreMicros) + ",\"redirect_ms\":" + ms(redirect / 1000)
+                    + ",\"resume_ms\":" + ms(resume / 1000) + ",\"bytes\":" + bytes + ",\"records\":" + records
+                    + ",\"objects\":" + objects + ",\"buffers\":" + buffers + ",\"images\":" + images
+                    + ",\"events\":" + events + ",\"maps\":" + maps
+                    + (failure != null ? ",\"error\":\"" + esc(failure) + "\"" : "") + "}";
+        }
+
+        private static String ms(long micros) {
+            return String.format(java.util.Locale.ROOT, "%.3f", micros / 1000.0);
+        }
+
+        private static String esc(String s) {
+            return s.replace("\\", "\\\\").replace("\"", "\\\"");
+        }
+    }
+}
