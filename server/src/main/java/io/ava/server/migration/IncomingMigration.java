@@ -75,8 +75,10 @@ final class IncomingMigration implements StreamObserver<MigrationPacket> {
             switch (p.getKindCase()) {
                 case HEADER -> header(p.getHeader());
                 case RECORD -> record(p.getRecord());
-                case STATE -> state = p.getState();
-                case CHUNK -> contents().write(p.getChunk());
+                case STATE -> {
+                    state = p.getState();
+                    contents().replayed();
+                }
                 case COMMIT -> commit();
                 default -> throw new MigrationException("unknown migration packet");
             }
@@ -109,7 +111,8 @@ final class IncomingMigration implements StreamObserver<MigrationPacket> {
         }
         session = service.newSession(h.getSessionId(), "migrated from " + h.getSourceServer());
         replay = new ReplayContext(session);
-        contents = new ContentWriter(session.table());
+        contents = new ContentWriter(session.table(), localHost);
+        replies.onNext(MigrationReply.newBuilder().setContent(contents.channel()).build());
         RootObjects.bind(h.getRootsList(), session.table());
         session.table().continueServerIds(h.getNextServerId());
         for (long id : h.getPrintfIdsList()) {
@@ -148,6 +151,7 @@ final class IncomingMigration implements StreamObserver<MigrationPacket> {
         if (session == null || state == null) {
             throw new MigrationException("commit before the header and state");
         }
+        contents.awaitDone();
         long t = System.nanoTime();
         HandleTable table = session.table();
         Map<Long, Integer> refs = new HashMap<>();

@@ -133,18 +133,25 @@ final class OutgoingMigration {
         b.events = snap.state.getEventsCount();
         b.maps = snap.state.getMapsCount();
         link.send(MigrationPacket.newBuilder().setHeader(snap.header).build());
+        io.ava.proto.ContentChannel channel = link.awaitContentChannel(30_000);
+        b.connect = System.nanoTime() - t - b.snapshot;
         for (RecordedCall r : snap.records) {
             link.send(MigrationPacket.newBuilder().setRecord(r).build());
         }
         link.send(MigrationPacket.newBuilder().setState(snap.state).build());
         try (ContextQueues queues = new ContextQueues()) {
-            ContentReader reader = new ContentReader(queues, link);
-            reader.send(contents);
+            // the peer replays the log while the first bytes travel: they wait in the socket
+            ContentReader reader = new ContentReader(queues);
+            long c = System.nanoTime();
+            reader.send(contents, link.host(), channel);
+            b.contents = System.nanoTime() - c;
             b.snapshot += reader.readNanos;
         }
         link.send(MigrationPacket.newBuilder().setCommit(true).build());
-        b.sent = System.nanoTime() - t;
-        return link.awaitAccepted(ACCEPT_MILLIS);
+        long c = System.nanoTime();
+        MigrationAccepted accepted = link.awaitAccepted(ACCEPT_MILLIS);
+        b.commit = System.nanoTime() - c;
+        return accepted;
     }
 
     private void awaitResumed(PeerLink link) throws MigrationException {
@@ -175,7 +182,9 @@ final class OutgoingMigration {
     private static final class Breakdown {
         long quiesce;
         long snapshot;
-        long sent;
+        long connect;
+        long contents;
+        long commit;
         long handover;
         long acceptedAt;
         long redirect;
@@ -198,7 +207,8 @@ final class OutgoingMigration {
                     + ",\"quiesce_ms\":" + ms(quiesce / 1000) + ",\"snapshot_ms\":" + ms(snapshot / 1000)
                     + ",\"transfer_ms\":" + ms(transfer) + ",\"replay_ms\":" + ms(replayMicros)
                     + ",\"restore_ms\":" + ms(restoreMicros) + ",\"redirect_ms\":" + ms(redirect / 1000)
-                    + ",\"resume_ms\":" + ms(resume / 1000) + ",\"bytes\":" + bytes + ",\"records\":" + records
+                    + ",\"resume_ms\":" + ms(resume / 1000) + ",\"connect_ms\":" + ms(connect / 1000)
+                    + ",\"contents_ms\":" + ms(contents / 1000) + ",\"commit_ms\":" + ms(commit / 1000) + ",\"bytes\":" + bytes + ",\"records\":" + records
                     + ",\"objects\":" + objects + ",\"buffers\":" + buffers + ",\"images\":" + images
                     + ",\"events\":" + events + ",\"maps\":" + maps
                     + (failure != null ? ",\"error\":\"" + esc(failure) + "\"" : "") + "}";

@@ -25,6 +25,7 @@ final class PeerLink implements AutoCloseable {
     private final Object ready = new Object();
     final CompletableFuture<MigrationAccepted> accepted = new CompletableFuture<>();
     final CompletableFuture<Void> resumed = new CompletableFuture<>();
+    final CompletableFuture<io.ava.proto.ContentChannel> content = new CompletableFuture<>();
     private volatile Throwable failure;
 
     private PeerLink(String target) {
@@ -43,7 +44,9 @@ final class PeerLink implements AutoCloseable {
 
             @Override
             public void onNext(MigrationReply r) {
-                if (r.hasAccepted()) {
+                if (r.hasContent()) {
+                    content.complete(r.getContent());
+                } else if (r.hasAccepted()) {
                     accepted.complete(r.getAccepted());
                 } else if (r.getResumed()) {
                     resumed.complete(null);
@@ -73,6 +76,7 @@ final class PeerLink implements AutoCloseable {
         }
         accepted.completeExceptionally(t);
         resumed.completeExceptionally(t);
+        content.completeExceptionally(t);
         synchronized (ready) {
             ready.notifyAll();
         }
@@ -99,6 +103,17 @@ final class PeerLink implements AutoCloseable {
 
     MigrationAccepted awaitAccepted(long timeoutMillis) throws MigrationException {
         return await(accepted, timeoutMillis, "accept the session");
+    }
+
+    io.ava.proto.ContentChannel awaitContentChannel(long timeoutMillis) throws MigrationException {
+        return await(content, timeoutMillis, "open a content channel");
+    }
+
+    /** The host part of the peer's address (its content channel listens there too). */
+    String host() {
+        int colon = target.lastIndexOf(':');
+        String h = colon > 0 ? target.substring(0, colon) : target;
+        return h.startsWith("[") && h.endsWith("]") ? h.substring(1, h.length() - 1) : h;
     }
 
     void awaitResumed(long timeoutMillis) throws MigrationException {
