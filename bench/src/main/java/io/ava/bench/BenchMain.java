@@ -1,5 +1,6 @@
 package io.ava.bench;
 
+import io.ava.bench.migration.MigrationCommand;
 import io.ava.bench.overhead.OverheadCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -12,7 +13,9 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     version = "ava-bench 0.1.0",
     description = "ava benchmarks. Run a subcommand with --help for its options.",
-    subcommands = {OverheadCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {
+      OverheadCommand.class, MigrationCommand.class, CommandLine.HelpCommand.class
+    })
 public final class BenchMain implements Runnable {
 
   @Spec CommandSpec spec;

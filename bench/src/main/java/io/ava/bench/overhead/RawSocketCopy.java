@@ -23,6 +23,12 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Protocol: the sink prints {@code PORT n}, accepts one connection, then for each round reads
  * the 8-byte round size followed by that many bytes, and answers one byte when the round is in.
+ *
+ * <p>With {@code --fresh} the sink reads each round into newly allocated direct memory of the
+ * round's size (in pieces of at most 1 GiB), as a migration target must allocate the buffers it
+ * receives: the allocation and first touch of the pages are part of the round's time. Its JVM
+ * needs {@code -XX:MaxDirectMemorySize} of at least twice the round size (the previous round's
+ * memory is only freed by a garbage collection).
  */
 public final class RawSocketCopy {
 
@@ -30,6 +36,10 @@ public final class RawSocketCopy {
 
   /** Sink: {@code RawSocketCopy}; exits when the sender closes the connection. */
   public static void main(String[] args) throws IOException {
+    if (args.length > 0 && args[0].equals("--fresh")) {
+      freshSink();
+      System.exit(0);
+    }
     try (ServerSocket ss = new ServerSocket()) {
       ss.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
       System.out.println("PORT " + ss.getLocalPort());
@@ -62,8 +72,47 @@ public final class RawSocketCopy {
     System.exit(0);
   }
 
+  /** The {@code --fresh} sink: fresh direct memory per round, filled straight from the socket. */
+  private static void freshSink() throws IOException {
+    try (java.nio.channels.ServerSocketChannel ss = java.nio.channels.ServerSocketChannel.open()) {
+      ss.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+      System.out.println("PORT " + ((InetSocketAddress) ss.getLocalAddress()).getPort());
+      System.out.flush();
+      try (java.nio.channels.SocketChannel s = ss.accept()) {
+        s.socket().setTcpNoDelay(true);
+        java.nio.ByteBuffer header = java.nio.ByteBuffer.allocate(8);
+        java.nio.ByteBuffer ack = java.nio.ByteBuffer.allocate(1);
+        while (true) {
+          header.clear();
+          while (header.hasRemaining()) {
+            if (s.read(header) < 0) return; // the sender is done
+          }
+          long left = header.flip().getLong();
+          java.util.List<java.nio.ByteBuffer> round = new java.util.ArrayList<>();
+          while (left > 0) {
+            java.nio.ByteBuffer piece =
+                java.nio.ByteBuffer.allocateDirect((int) Math.min(1L << 30, left));
+            round.add(piece);
+            while (piece.hasRemaining()) {
+              if (s.read(piece) < 0) throw new IOException("sender closed mid-round");
+            }
+            left -= piece.capacity();
+          }
+          round.clear(); // garbage now: the next round allocates its own
+          ack.clear().put((byte) 1).flip();
+          s.write(ack);
+        }
+      }
+    }
+  }
+
   /** Result of the raw copy: median and best MB/s (10^6 bytes per second). */
-  public record Result(double medianMbS, double bestMbS, int rounds, long bytes) {}
+  public record Result(double medianMbS, double bestMbS, int rounds, long bytes) {
+    /** The median round's time in milliseconds. */
+    public double medianMillis() {
+      return bytes / (medianMbS * 1e6) * 1e3;
+    }
+  }
 
   /**
    * Forks the sink and sends {@code bytes} per round, {@code warmup} + {@code rounds} times,

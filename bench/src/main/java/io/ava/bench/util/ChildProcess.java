@@ -63,9 +63,17 @@ public final class ChildProcess implements AutoCloseable {
    */
   public static ChildProcess start(
       String name, List<String> command, Path log, Consumer<String> listener) throws IOException {
+    return start(name, command, java.util.Map.of(), log, listener);
+  }
+
+  /** As {@link #start(String, List, Path, Consumer)}, with {@code env} added to the environment. */
+  public static ChildProcess start(
+      String name, List<String> command, java.util.Map<String, String> env, Path log,
+      Consumer<String> listener) throws IOException {
     if (log != null && log.getParent() != null) Files.createDirectories(log.getParent());
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
     pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+    pb.environment().putAll(env);
     Process p;
     try {
       p = pb.start();

@@ -20,6 +20,18 @@ public final class Stats {
     return sorted[idx];
   }
 
+  /**
+   * Median of unsorted samples (the mean of the two middle ones on an even count); NaN values are
+   * left out, and null is returned when none is left (a figure no run produced).
+   */
+  public static Double median(java.util.Collection<? extends Number> samples) {
+    double[] v = samples.stream().filter(java.util.Objects::nonNull)
+        .mapToDouble(Number::doubleValue).filter(d -> !Double.isNaN(d)).sorted().toArray();
+    int n = v.length;
+    if (n == 0) return null;
+    return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0;
+  }
+
   public static double mean(long[] samples) {
     if (samples.length == 0) throw new IllegalArgumentException("no samples");
     double sum = 0;

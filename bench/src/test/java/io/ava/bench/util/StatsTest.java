@@ -17,4 +17,12 @@ class StatsTest {
     assertEquals(7, Stats.percentileSorted(new long[] {7}, 99));
     assertEquals(50.5, Stats.mean(s));
   }
+
+  @Test
+  void medianOfUnsortedSamplesSkipsMissingOnes() {
+    assertEquals(3.0, Stats.median(java.util.List.of(5.0, 1.0, 3.0)));
+    assertEquals(2.5, Stats.median(java.util.List.of(4, 1, 3, 2)));
+    assertEquals(7.0, Stats.median(java.util.Arrays.asList(null, 7.0, Double.NaN)));
+    assertEquals(null, Stats.median(java.util.List.of()));
+  }
 }

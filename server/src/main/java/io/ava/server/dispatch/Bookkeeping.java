@@ -76,7 +76,12 @@ final class Bookkeeping {
     /** Reference bookkeeping after a successful retain or release. */
     static void succeeded(FunctionSpec f, HandleEntry[] entries, HandleTable table, io.ava.server.replay.RecordLog log) {
         if (f.deallocates() != null) {
-            table.released(entries[f.deallocates().index()]);
+            HandleEntry gone = entries[f.deallocates().index()];
+            table.released(gone);
+            HandleTable.EventFacts facts = gone.type() == HandleType.cl_event ? table.eventFacts(gone.id()) : null;
+            if (facts != null && facts.heldQueue() != null && table.clientReferences(gone) == 0) {
+                org.jocl.CL.clReleaseCommandQueue(facts.heldQueue()); // what the migrated event held
+            }
             if (log != null) {
                 log.released(entries[f.deallocates().index()].id());
             }
@@ -95,7 +100,8 @@ final class Bookkeeping {
         }
         List<Long> ids = new ArrayList<>();
         for (ArgSpec a : f.args()) {
-            if (a.role() == Role.out_handles && a.handleType() == HandleType.cl_kernel && reply.containsOutputs(a.index())) {
+            if (a.role() == Role.out_handles && (a.handleType() == HandleType.cl_kernel || a.handleType() == HandleType.cl_device_id)
+                    && reply.containsOutputs(a.index())) {
                 for (long id : reply.getOutputsOrThrow(a.index()).getRefs().getIdsList()) {
                     if (id != 0) {
                         ids.add(id);
@@ -113,21 +119,25 @@ final class Bookkeeping {
             return;
         }
         long[] handles = new long[f.args().size()];
+        List<Long> more = new ArrayList<>();
         long bound = 0;
         for (int i = 0; i < handles.length; i++) {
             ArgSpec a = f.arg(i);
             if (a.role() == Role.handle) {
                 handles[i] = call.getScalars(f.slot(i));
             } else if (a.role() == Role.handles && !call.getArgs(f.slot(i)).getIsNull()) {
-                // depends_on over an array: the first element stands for it (devices, input programs)
+                // depends_on over an array: every element (input programs, headers)
                 List<Long> ids = call.getArgs(f.slot(i)).getLongs().getValuesList();
                 handles[i] = ids.isEmpty() ? 0 : ids.get(0);
+                if (ids.size() > 1 && f.dependsOn().contains(a)) {
+                    more.addAll(ids.subList(1, ids.size()));
+                }
             } else if (a.role() == Role.in && f.name().equals("clSetKernelArg") && call.getArgs(f.slot(i)).hasRefs()) {
                 io.ava.proto.HandleRefs refs = call.getArgs(f.slot(i)).getRefs();
                 bound = refs.getIdsCount() == 1 ? refs.getIds(0) : 0;
             }
         }
-        log.recorded(f, call, handles, created, bound);
+        log.recorded(f, call, handles, created, bound, more.stream().mapToLong(Long::longValue).toArray());
     }
 
     /** Bytes of a buffer the call creates: the server checks later transfers against it. */

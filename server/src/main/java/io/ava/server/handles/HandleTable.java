@@ -333,6 +333,11 @@ public final class HandleTable {
         return out;
     }
 
+    /** The client holds no reference, but may still name the object (as it could on the source). */
+    public synchronized void releasedKeepingName(HandleEntry e) {
+        e.clientRefs = 0;
+    }
+
     /** Sets the references the client holds (a migrated session takes the source's counts). */
     public synchronized void setClientReferences(HandleEntry e, int refs) {
         e.clientRefs = refs;
@@ -379,7 +384,8 @@ public final class HandleTable {
      * Events that came with a migration: the target made them as completed user events, so the
      * facts their info queries answer (command type, queue, profiling) are kept here.
      */
-    public record EventFacts(long queue, long context, int commandType, long[] profiling) {
+    public record EventFacts(long queue, long context, int commandType, long[] profiling,
+                             org.jocl.cl_command_queue heldQueue) {
     }
 
     private final Map<Long, EventFacts> migratedEvents = new HashMap<>();

@@ -155,8 +155,12 @@ final class IncomingMigration implements StreamObserver<MigrationPacket> {
         long t = System.nanoTime();
         HandleTable table = session.table();
         Map<Long, Integer> refs = new HashMap<>();
+        Set<Long> named = new java.util.HashSet<>();
         for (ObjectRefs r : state.getRefsList()) {
             refs.put(r.getId(), r.getRefs());
+            if (r.getNamed()) {
+                named.add(r.getId());
+            }
         }
         for (EventState e : state.getEventsList()) {
             event(e, table);
@@ -171,7 +175,7 @@ final class IncomingMigration implements StreamObserver<MigrationPacket> {
                 CL.clSVMFree(a.context(), a.pointer()); // freed on the source after it was recorded
             }
         }
-        adjustReferences(table, refs);
+        adjustReferences(table, refs, named);
         contents.close();
         long restoreNanos = contents.nanos + System.nanoTime() - t;
         token = new byte[16];
@@ -209,7 +213,14 @@ final class IncomingMigration implements StreamObserver<MigrationPacket> {
             table.retained(entry);
         }
         long[] profiling = e.getProfilingCount() == 0 ? null : e.getProfilingList().stream().mapToLong(Long::longValue).toArray();
-        table.migratedEvent(e.getId(), new HandleTable.EventFacts(e.getQueue(), e.getContext(), e.getCommandType(), profiling));
+        // an enqueue's event holds a reference to its queue, as the driver's did on the source
+        HandleEntry q = e.getQueue() == 0 ? null : table.find(e.getQueue());
+        cl_command_queue held = null;
+        if (q != null && q.type() == HandleType.cl_command_queue) {
+            held = (cl_command_queue) q.object();
+            CL.clRetainCommandQueue(held);
+        }
+        table.migratedEvent(e.getId(), new HandleTable.EventFacts(e.getQueue(), e.getContext(), e.getCommandType(), profiling, held));
     }
 
     /** An open map: mapped again (buffers) or its host copy put back (images), under the same map id. */
@@ -249,7 +260,7 @@ final class IncomingMigration implements StreamObserver<MigrationPacket> {
      * Replay made each object once; the client holds as many references as it had on the source
      * (objects it released but a dependent keeps get released here, as they were there).
      */
-    private void adjustReferences(HandleTable table, Map<Long, Integer> refs) {
+    private void adjustReferences(HandleTable table, Map<Long, Integer> refs, Set<Long> named) {
         List<HandleEntry> entries = new ArrayList<>(table.allOldestFirst());
         java.util.Collections.reverse(entries);
         for (HandleEntry e : entries) {
@@ -265,7 +276,11 @@ final class IncomingMigration implements StreamObserver<MigrationPacket> {
             }
             for (int k = want; k < have; k++) {
                 NativeRefs.release(e);
-                table.released(e);
+                if (want == 0 && k == have - 1 && named.contains(e.id())) {
+                    table.releasedKeepingName(e); // a dependent keeps it alive, and the client knows its id
+                } else {
+                    table.released(e);
+                }
                 session.recordLog().released(e.id());
             }
         }

@@ -20,7 +20,8 @@ final class RootObjects {
     private RootObjects() {
     }
 
-    static List<RootObject> describe(HandleTable table) throws MigrationException {
+    /** @param replayed objects the log rebuilds (sub-devices come from clCreateSubDevices, not by position) */
+    static List<RootObject> describe(HandleTable table, java.util.Set<Long> replayed) throws MigrationException {
         cl_platform_id[] platforms = platforms();
         List<RootObject> out = new ArrayList<>();
         for (HandleEntry e : table.allOldestFirst()) {
@@ -30,13 +31,13 @@ final class RootObjects {
                     throw new MigrationException("platform " + e.id() + " is not one of this machine's platforms");
                 }
                 out.add(RootObject.newBuilder().setId(e.id()).setKind(0).setPlatformIndex(p).build());
-            } else if (e.type() == HandleType.cl_device_id) {
+            } else if (e.type() == HandleType.cl_device_id && !replayed.contains(e.id())) {
                 long[] platform = new long[1];
                 CL.clGetDeviceInfo((cl_device_id) e.object(), CL.CL_DEVICE_PLATFORM, 8, Pointer.to(platform), null);
                 int p = indexOf(platforms, platform[0]);
                 int d = p < 0 ? -1 : indexOf(devices(platforms[p]), e.object().getNativePointer());
                 if (d < 0) {
-                    throw new MigrationException("device " + e.id() + " is a sub-device; sub-devices cannot migrate");
+                    throw new MigrationException("device " + e.id() + " is a sub-device whose creation is not in the log");
                 }
                 out.add(RootObject.newBuilder().setId(e.id()).setKind(1).setPlatformIndex(p).setDeviceIndex(d).build());
             }

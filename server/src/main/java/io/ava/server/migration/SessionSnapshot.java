@@ -41,7 +41,7 @@ final class SessionSnapshot {
         HandleTable table = session.table();
         RecordLog log = session.recordLog();
         MigrationHeader header = MigrationHeader.newBuilder().setSessionId(session.id()).setSpecDigest(specDigest)
-                .setSourceServer(sourceName).addAllRoots(RootObjects.describe(table))
+                .setSourceServer(sourceName).addAllRoots(RootObjects.describe(table, log.heldIds()))
                 .setNextServerId(table.nextServerId()).addAllPrintfIds(table.printfIds())
                 .setContentBytes(contentBytes).build();
         List<RecordedCall> records = new ArrayList<>();
@@ -69,7 +69,7 @@ final class SessionSnapshot {
                 }
                 continue;
             }
-            s.addRefs(ObjectRefs.newBuilder().setId(e.id()).setRefs(refs));
+            s.addRefs(ObjectRefs.newBuilder().setId(e.id()).setRefs(refs).setNamed(true));
             held.remove(e.id());
         }
         for (long id : held) {

@@ -61,6 +61,15 @@ public final class RecordLog {
      * @param argumentObject for kernel arguments: the object bound (a buffer, image or sampler), else 0
      */
     public synchronized void recorded(FunctionSpec f, Call call, long[] handleIds, long[] created, long argumentObject) {
+        recorded(f, call, handleIds, created, argumentObject, new long[0]);
+    }
+
+    /**
+     * As above; {@code moreDependencies} are the other elements of handle arrays named in
+     * depends_on (handleIds carries only the first of each array).
+     */
+    public synchronized void recorded(FunctionSpec f, Call call, long[] handleIds, long[] created, long argumentObject,
+                                      long[] moreDependencies) {
         if (!f.record()) {
             return;
         }
@@ -75,6 +84,9 @@ public final class RecordLog {
                 for (ArgSpec d : f.dependsOn()) {
                     addDependency(t, id, handleIds[d.index()]);
                 }
+                for (long d : moreDependencies) {
+                    addDependency(t, id, d);
+                }
             }
             return;
         }
@@ -88,6 +100,9 @@ public final class RecordLog {
         t.records.add(seq);
         for (ArgSpec d : f.dependsOn()) {
             addDependency(t, owner, handleIds[d.index()]);
+        }
+        for (long d : moreDependencies) {
+            addDependency(t, owner, d);
         }
         SettingKey key = settingKey(f, call, owner);
         if (key != null) {

@@ -524,6 +524,10 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
             for (int k = 0; k < refs; k++) {
                 release(e);
             }
+            HandleTable.EventFacts facts = e.type() == HandleType.cl_event ? table.eventFacts(e.id()) : null;
+            if (facts != null && facts.heldQueue() != null) {
+                CL.clReleaseCommandQueue(facts.heldQueue());
+            }
             released++;
         }
         table.clear();

@@ -1,0 +1,292 @@
+package io.ava.bench.migration;
+
+import io.ava.bench.overhead.RawSocketCopy;
+import io.ava.bench.util.ServerProcess;
+import io.ava.bench.util.Stats;
+import io.ava.bench.util.Table;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * Part 1, downtime versus state size. Per size: the raw-socket time for the same bytes (fresh
+ * memory on the receiving side), then per repeat a fresh pair of servers, A ({@code --migrate-to}
+ * B, {@code --migration-log}) and B ({@code --migrate-listen}), and a {@link StateWorkload} under
+ * the agent against A with AVA_MIGRATION_CALL_ID a few iterations into its loop. The downtime is
+ * the agent's {@code calls waited <ms> ms}; the breakdown comes from A's migration log.
+ *
+ * <p>The call id is found once per run of the bench: a calibration run of the workload (setup
+ * only, AVA_MIGRATION_CALL_ID=none) reports the number of setup calls; each real run then checks
+ * that the agent's trigger line came between the workload's SETUP_DONE and LOOP_DONE.
+ */
+final class DowntimeBench {
+
+  /** The target: downtime at most twice the raw copy plus 100 ms. */
+  static boolean meetsTarget(double downtimeMs, double rawMs) {
+    return downtimeMs <= targetMs(rawMs);
+  }
+
+  static double targetMs(double rawMs) {
+    return 2 * rawMs + 100;
+  }
+
+  private final BenchEnv env;
+  private final List<Integer> sizesMib;
+  private final int repeats;
+  private final int iterations;
+  private final int migrateAfter;
+  private final List<String> errors;
+  private final Path dir;
+  private final List<String> verdicts = new ArrayList<>();
+
+  DowntimeBench(BenchEnv env, List<Integer> sizesMib, int repeats, int iterations,
+      int migrateAfter, List<String> errors) {
+    this.env = env;
+    this.sizesMib = sizesMib;
+    this.repeats = repeats;
+    this.iterations = iterations;
+    this.migrateAfter = migrateAfter;
+    this.errors = errors;
+    this.dir = env.logDir().resolve("downtime");
+  }
+
+  List<String> verdicts() {
+    return verdicts;
+  }
+
+  Map<String, Object> run() throws InterruptedException, IOException {
+    Files.createDirectories(dir);
+    Map<String, Object> json = new LinkedHashMap<>();
+    Long setupCalls = calibrate();
+    json.put("setup_calls", setupCalls);
+    json.put("iterations", iterations);
+    json.put("migrate_after_iterations", migrateAfter);
+    List<Map<String, Object>> sizes = new ArrayList<>();
+    json.put("sizes", sizes);
+    if (setupCalls == null) return json;
+    long callId = setupCalls + 3L * migrateAfter; // 3 calls per loop iteration
+    json.put("migration_call_id", callId);
+
+    Table main = new Table("state", "raw socket ms", "downtime ms", "client max gap ms",
+        "downtime/raw", "target ms", "status", "runs ok", "iteration ms on A / B");
+    Table parts = new Table(headers());
+    for (int mib : sizesMib) {
+      long bytes = (long) mib << 20;
+      Map<String, Object> s = new LinkedHashMap<>();
+      s.put("mib", mib);
+      s.put("bytes", bytes);
+      sizes.add(s);
+      log(mib + " MiB: raw socket copy ...");
+      Double rawMs = null;
+      try {
+        RawSocketCopy.Result raw = rawCopy(bytes);
+        rawMs = raw.medianMillis();
+        s.put("raw_ms", rawMs);
+        s.put("raw_mb_s", raw.medianMbS());
+        s.put("raw_rounds", raw.rounds());
+        log(String.format(Locale.ROOT, "%d MiB: raw socket %.1f ms (%.0f MB/s)", mib, rawMs,
+            raw.medianMbS()));
+      } catch (Exception e) {
+        errors.add(mib + " MiB: raw socket copy failed: " + e);
+        log(mib + " MiB: raw socket copy failed: " + e);
+      }
+      List<Map<String, Object>> runs = new ArrayList<>();
+      for (int r = 1; r <= repeats; r++) {
+        log(mib + " MiB: migration run " + r + "/" + repeats + " ...");
+        DowntimeRun run = runOnce(mib, r, callId);
+        runs.add(run.toJson());
+        if (run.ok()) {
+          log(String.format(Locale.ROOT, "%d MiB run %d: downtime %d ms (total_ms %s)", mib, r,
+              run.downtimeMs, fmt(run.breakdown.get("total_ms"))));
+        } else {
+          for (String e : run.errors) errors.add(mib + " MiB run " + r + ": " + e);
+          log(mib + " MiB run " + r + " FAILED: " + String.join("; ", run.errors));
+        }
+      }
+      s.put("runs", runs);
+      List<Map<String, Object>> okRuns =
+          runs.stream().filter(j -> Boolean.TRUE.equals(j.get("ok"))).toList();
+      Double downtime = Stats.median(values(okRuns, "downtime_ms"));
+      Double gap = Stats.median(values(okRuns, "client_max_gap_ms"));
+      s.put("downtime_ms", downtime);
+      s.put("client_max_gap_ms", gap);
+      Double before = Stats.median(results(okRuns, "iteration_median_before_ms"));
+      Double after = Stats.median(results(okRuns, "iteration_median_after_ms"));
+      s.put("iteration_median_before_ms", before);
+      s.put("iteration_median_after_ms", after);
+      Map<String, Object> med = new LinkedHashMap<>();
+      for (String f : fields()) {
+        List<Double> v = new ArrayList<>();
+        for (Map<String, Object> j : okRuns) v.add(number(((Map<?, ?>) j.get("breakdown")).get(f)));
+        med.put(f, Stats.median(v));
+      }
+      s.put("breakdown_median", med);
+      Double target = rawMs == null ? null : targetMs(rawMs);
+      String status = downtime == null || rawMs == null ? "N/A"
+          : meetsTarget(downtime, rawMs) ? "PASS" : "MISS";
+      s.put("target_ms", target);
+      s.put("status", status);
+      main.row(mib + " MiB", Table.num(rawMs, 1), Table.num(downtime, 0), Table.num(gap, 0),
+          downtime == null || rawMs == null ? "-" : Table.num(downtime / rawMs, 2),
+          Table.num(target, 1), status, okRuns.size() + "/" + repeats,
+          Table.num(before, 2) + " / " + Table.num(after, 2));
+      List<Object> row = new ArrayList<>();
+      row.add(mib + " MiB");
+      for (String f : MigrationLogFile.TIME_FIELDS) row.add(Table.num(number(med.get(f)), 1));
+      row.add(Table.num(number(med.get("records")), 0));
+      row.add(Table.num(number(med.get("objects")), 0));
+      parts.row(row.toArray());
+      verdicts.add(String.format(Locale.ROOT,
+          "downtime <= 2 x raw + 100 ms at %5d MiB: %s (downtime %s ms, raw %s ms, target %s ms)",
+          mib, status, Table.num(downtime, 0), Table.num(rawMs, 1), Table.num(target, 1)));
+    }
+    System.out.println();
+    System.out.println("Downtime versus state size (median of " + repeats + " run"
+        + (repeats == 1 ? "" : "s") + "; downtime = the agent's 'calls waited')");
+    System.out.print(main.render());
+    System.out.println("client max gap: the longest loop iteration as the workload timed it "
+        + "(the stall, and the first calls on B).");
+    System.out.println("iteration ms: median time of one loop iteration's calls (launch + 4-byte "
+        + "read) before and after the migration.");
+    System.out.println();
+    System.out.println("Migration breakdown from the source's --migration-log (median, ms)");
+    System.out.print(parts.render());
+    return json;
+  }
+
+  private static String[] headers() {
+    List<String> h = new ArrayList<>();
+    h.add("state");
+    for (String f : MigrationLogFile.TIME_FIELDS) h.add(f.replace("_ms", ""));
+    h.add("records");
+    h.add("objects");
+    return h.toArray(new String[0]);
+  }
+
+  private static List<String> fields() {
+    List<String> f = new ArrayList<>(MigrationLogFile.TIME_FIELDS);
+    f.addAll(MigrationLogFile.COUNT_FIELDS);
+    return f;
+  }
+
+  /** The number of calls the workload's setup makes, as the agent counts them; null on failure. */
+  private Long calibrate() throws InterruptedException {
+    log("calibration: counting the workload's setup calls (AVA_MIGRATION_CALL_ID=none) ...");
+    try (ServerProcess server = env.startServer(List.of(), dir.resolve("calibration-server.log"))) {
+      BenchEnv.Forked f = env.runWorkload("calibration", StateWorkload.class.getName(),
+          List.of("--calibrate"), Map.of("AVA_MIGRATION_CALL_ID", "none"), address(server),
+          dir.resolve("calibration.log"), null);
+      AgentOutput agent = AgentOutput.parse(f.lines());
+      if (!f.run().ok() || !f.lines().contains("SETUP_DONE") || agent.finalCallCount == null) {
+        errors.add("calibration failed: " + (agent.finalCallCount == null
+            ? "no 'Final call count = N' from the agent; " : "") + String.join("; ", f.run().errors));
+        return null;
+      }
+      log("calibration: the setup makes " + agent.finalCallCount + " calls");
+      return agent.finalCallCount;
+    } catch (IOException e) {
+      errors.add("calibration failed: " + e.getMessage());
+      return null;
+    }
+  }
+
+  private RawSocketCopy.Result rawCopy(long bytes) throws Exception {
+    long directMiB = 2 * (bytes >> 20) + 64;
+    List<String> cmd = List.of(env.java(), "-Xmx64m", "-XX:MaxDirectMemorySize=" + directMiB + "m",
+        "-cp", env.classPath(), RawSocketCopy.class.getName(), "--fresh");
+    return RawSocketCopy.measure(cmd, dir.resolve("raw-socket-" + (bytes >> 20) + "MiB.log"),
+        bytes, 1, Math.max(3, repeats), 300);
+  }
+
+  private DowntimeRun runOnce(int mib, int repeat, long callId) throws InterruptedException {
+    DowntimeRun run = new DowntimeRun(mib, repeat);
+    String tag = mib + "MiB-" + repeat;
+    Path migrationLog = dir.resolve("migration-" + tag + ".log");
+    run.logs.put("workload", dir.resolve("workload-" + tag + ".log").toString());
+    run.logs.put("server_a", dir.resolve("server-a-" + tag + ".log").toString());
+    run.logs.put("server_b", dir.resolve("server-b-" + tag + ".log").toString());
+    run.logs.put("migration_log", migrationLog.toString());
+    run.migrationCallId = callId;
+    ServerProcess a = null;
+    ServerProcess b = null;
+    try {
+      Files.deleteIfExists(migrationLog);
+      int migPort = BenchEnv.freePort();
+      // B and A start side by side: each is a JVM start of a second or two
+      CompletableFuture<ServerProcess> bStart = CompletableFuture.supplyAsync(() -> {
+        try {
+          return env.startServer(List.of("--migrate-listen", String.valueOf(migPort)),
+              Path.of(run.logs.get("server_b")));
+        } catch (IOException | InterruptedException e) {
+          throw new CompletionException(e);
+        }
+      });
+      try {
+        a = env.startServer(List.of("--migrate-to", "127.0.0.1:" + migPort,
+            "--migration-log", migrationLog.toString()), Path.of(run.logs.get("server_a")));
+      } finally {
+        try {
+          b = bStart.join();
+        } catch (CompletionException e) {
+          throw new IOException("server B: " + e.getCause().getMessage(), e.getCause());
+        }
+      }
+      run.serverA = address(a);
+      run.serverB = address(b);
+      BenchEnv.Forked f = env.runWorkload("workload-" + tag, StateWorkload.class.getName(),
+          List.of("--mib", String.valueOf(mib), "--iterations", String.valueOf(iterations),
+              "--migrate-after", String.valueOf(migrateAfter),
+              "--seed", String.valueOf(0x5eed + 7919 * repeat + mib)),
+          Map.of("AVA_MIGRATION_CALL_ID", String.valueOf(callId)), run.serverA,
+          Path.of(run.logs.get("workload")), null);
+      run.workload = f.run();
+      run.check(f.lines(), AgentOutput.parse(f.lines()));
+      if (!a.isAlive()) run.errors.add("server A died: " + a.child().tail(20));
+      if (!b.isAlive()) run.errors.add("server B died: " + b.child().tail(20));
+      run.readMigrationLog(migrationLog);
+    } catch (IOException e) {
+      run.errors.add(e.getMessage());
+    } finally {
+      if (a != null) a.close();
+      if (b != null) b.close();
+    }
+    return run;
+  }
+
+  private static String address(ServerProcess s) {
+    return s.host() + ":" + s.port();
+  }
+
+  private static List<Double> values(List<Map<String, Object>> runs, String key) {
+    List<Double> v = new ArrayList<>();
+    for (Map<String, Object> r : runs) v.add(number(r.get(key)));
+    return v;
+  }
+
+  private static List<Double> results(List<Map<String, Object>> runs, String key) {
+    List<Double> v = new ArrayList<>();
+    for (Map<String, Object> r : runs) v.add(number(((Map<?, ?>) r.get("workload_results")).get(key)));
+    return v;
+  }
+
+  static Double number(Object o) {
+    return o instanceof Number n ? n.doubleValue() : null;
+  }
+
+  private static String fmt(Object o) {
+    Double d = number(o);
+    return d == null ? "-" : Table.num(d, 1);
+  }
+
+  private static void log(String msg) {
+    System.out.println("[migration] downtime: " + msg);
+    System.out.flush();
+  }
+}

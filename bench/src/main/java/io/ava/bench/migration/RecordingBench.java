@@ -1,0 +1,173 @@
+package io.ava.bench.migration;
+
+import io.ava.bench.overhead.OverheadWorkload;
+import io.ava.bench.overhead.WorkloadRun;
+import io.ava.bench.util.ServerProcess;
+import io.ava.bench.util.Stats;
+import io.ava.bench.util.Table;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * Part 2, what the record log costs: the call-intensive phases of the overhead workload (b: async
+ * clSetKernelArg flood, d: clSetKernelArg + kernel launch) against two servers started side by
+ * side, one recording (the default) and one with {@code --no-record}, alternating in one run.
+ * The order flips every round (on-off, off-on, ...) so that neither side always runs first on a
+ * machine that drifts; medians per side, and on/off per figure.
+ */
+final class RecordingBench {
+
+  /** Recording on may cost at most this much throughput. */
+  static final double MAX_SLOWDOWN = 0.03;
+
+  /** The figures compared: higher is better for each. */
+  static final List<String> FIGURES = List.of("async_calls_per_s", "launches_per_s");
+
+  /** Enough calls per phase that a figure is not one scheduler hiccup on a shared machine. */
+  static final List<String> DEFAULT_WORKLOAD_ARGS = List.of("--phases", "b,d",
+      "--async-calls", "1000000", "--async-warmup", "200000",
+      "--launches", "200000", "--launch-warmup", "50000", "--phase-budget-s", "20");
+
+  static boolean meetsTarget(double onOverOff) {
+    return onOverOff >= 1 - MAX_SLOWDOWN;
+  }
+
+  private final BenchEnv env;
+  private final int rounds;
+  private final List<String> extraArgs;
+  private final List<String> errors;
+  private final Path dir;
+  private final List<String> verdicts = new ArrayList<>();
+
+  RecordingBench(BenchEnv env, int rounds, List<String> extraArgs, List<String> errors) {
+    this.env = env;
+    this.rounds = rounds;
+    this.extraArgs = extraArgs;
+    this.errors = errors;
+    this.dir = env.logDir().resolve("recording");
+  }
+
+  List<String> verdicts() {
+    return verdicts;
+  }
+
+  Map<String, Object> run() throws InterruptedException, IOException {
+    Files.createDirectories(dir);
+    Map<String, Object> json = new LinkedHashMap<>();
+    List<String> args = new ArrayList<>(DEFAULT_WORKLOAD_ARGS);
+    args.addAll(extraArgs);
+    json.put("workload_args", args);
+    json.put("rounds", rounds);
+    List<Map<String, Object>> runs = new ArrayList<>();
+    json.put("runs", runs);
+    Map<Boolean, List<WorkloadRun>> bySide = new LinkedHashMap<>();
+    bySide.put(true, new ArrayList<>());
+    bySide.put(false, new ArrayList<>());
+    ServerProcess on = null;
+    ServerProcess off = null;
+    try {
+      CompletableFuture<ServerProcess> offStart = CompletableFuture.supplyAsync(() -> {
+        try {
+          return env.startServer(List.of("--no-record"), dir.resolve("server-record-off.log"));
+        } catch (IOException | InterruptedException e) {
+          throw new CompletionException(e);
+        }
+      });
+      try {
+        on = env.startServer(List.of(), dir.resolve("server-record-on.log"));
+      } finally {
+        try {
+          off = offStart.join();
+        } catch (CompletionException e) {
+          throw new IOException("the --no-record server: " + e.getCause().getMessage(),
+              e.getCause());
+        }
+      }
+      log("record on at " + on.host() + ":" + on.port() + ", off at " + off.host() + ":"
+          + off.port());
+      for (int r = 0; r < rounds; r++) {
+        boolean[] order = r % 2 == 0 ? new boolean[] {true, false} : new boolean[] {false, true};
+        for (boolean record : order) {
+          ServerProcess s = record ? on : off;
+          String name = "record-" + (record ? "on" : "off") + "-" + (r + 1);
+          BenchEnv.Forked f = env.runWorkload(name, OverheadWorkload.class.getName(), args,
+              Map.of(), s.host() + ":" + s.port(), dir.resolve(name + ".log"), null);
+          WorkloadRun w = f.run();
+          if ("true".equals(w.info.get("opencl_loaded_in_jvm"))) {
+            w.errors.add("an OpenCL library is loaded in the workload's JVM: the agent did not "
+                + "intercept JOCL");
+          }
+          Map<String, Object> j = new LinkedHashMap<>();
+          j.put("round", r + 1);
+          j.put("record", record);
+          j.put("ok", w.ok());
+          for (String fig : FIGURES) j.put(fig, w.get(fig));
+          j.put("errors", w.errors);
+          j.put("log", w.log.toString());
+          runs.add(j);
+          if (w.ok()) {
+            bySide.get(record).add(w);
+            log(String.format(Locale.ROOT, "round %d record %s: %s async calls/s, %s launches/s",
+                r + 1, record ? "on " : "off", Table.num(w.get(FIGURES.get(0)), 0),
+                Table.num(w.get(FIGURES.get(1)), 0)));
+          } else {
+            errors.add(name + " failed: " + String.join("; ", w.errors));
+            log(name + " FAILED: " + String.join("; ", w.errors));
+          }
+        }
+      }
+      if (!on.isAlive()) errors.add("the recording server died: " + on.child().tail(20));
+      if (!off.isAlive()) errors.add("the --no-record server died: " + off.child().tail(20));
+    } catch (IOException e) {
+      errors.add("recording: " + e.getMessage());
+    } finally {
+      if (on != null) on.close();
+      if (off != null) off.close();
+    }
+
+    Table t = new Table("figure", "record on", "record off", "on/off", "target", "status",
+        "runs on/off");
+    Map<String, Object> figures = new LinkedHashMap<>();
+    for (String fig : FIGURES) {
+      List<Double> onV = bySide.get(true).stream().map(w -> w.get(fig)).toList();
+      List<Double> offV = bySide.get(false).stream().map(w -> w.get(fig)).toList();
+      Double onM = Stats.median(onV);
+      Double offM = Stats.median(offV);
+      Double ratio = onM == null || offM == null || offM == 0 ? null : onM / offM;
+      String status = ratio == null ? "N/A" : meetsTarget(ratio) ? "PASS" : "MISS";
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("on_median", onM);
+      m.put("off_median", offM);
+      m.put("on_over_off", ratio);
+      m.put("on", onV);
+      m.put("off", offV);
+      m.put("status", status);
+      figures.put(fig, m);
+      String target = String.format(Locale.ROOT, ">= %.2f", 1 - MAX_SLOWDOWN);
+      t.row(fig.replace("_per_s", "/s").replace('_', ' '), Table.num(onM, 0), Table.num(offM, 0),
+          Table.num(ratio, 3), target, status, onV.size() + "/" + offV.size());
+      verdicts.add(String.format(Locale.ROOT,
+          "recording on at most %.0f%% slower (%s): %s (on/off %s)", MAX_SLOWDOWN * 100,
+          fig, status, Table.num(ratio, 3)));
+    }
+    json.put("figures", figures);
+    System.out.println();
+    System.out.println("Recording overhead (median of " + rounds + " round" + (rounds == 1 ? "" : "s")
+        + " per side, alternating; overhead workload phases b and d)");
+    System.out.print(t.render());
+    return json;
+  }
+
+  private static void log(String msg) {
+    System.out.println("[migration] recording: " + msg);
+    System.out.flush();
+  }
+}
