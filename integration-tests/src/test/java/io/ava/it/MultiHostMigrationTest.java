@@ -111,7 +111,12 @@ class MultiHostMigrationTest {
         try (NsServer serverA = join(startA, startB); NsServer serverB = join(startB, startA)) {
             String logs = "";
             try (ScenarioRunner.Running client = startClient(aClient)) {
-                client.awaitLine("ready", Duration.ofSeconds(40));
+                try {
+                    client.awaitLine("ready", Duration.ofSeconds(40));
+                } catch (AssertionError e) {
+                    throw new AssertionError(e.getMessage() + "\n" + serverA.logTail(60) + "\n" + serverB.logTail(60) + "\n"
+                        + hosts.diagnose(), e);
+                }
 
                 // host C reaches A over the namespaces' network: the session is on A, from C's address
                 Status onA = status(serverA, serverB);
@@ -183,7 +188,7 @@ class MultiHostMigrationTest {
     private static ScenarioRunner.Running startClient(String server) throws IOException {
         String label = SCENARIO + "-remote-on-host-c";
         Path dir = Paths.outputDir("multi-host");
-        String stamp = String.valueOf(System.currentTimeMillis());
+        String stamp = ProcessHandle.current().pid() + "-" + System.currentTimeMillis();
         Path out = dir.resolve(label + "-" + stamp + ".out");
         Path err = dir.resolve(label + "-" + stamp + ".err");
         List<String> command = new ArrayList<>(List.of(Paths.java().toString(),
@@ -340,7 +345,7 @@ class MultiHostMigrationTest {
         private static NsServer startOrFail(NetworkNamespaces hosts, String host, String name, String... args)
             throws IOException, InterruptedException {
             String stamp = java.time.LocalDateTime.now().format(java.time.format.DateTimeFormatter.ofPattern("HHmmss-SSS"));
-            Path log = Paths.outputDir("multi-host").resolve(name + "-" + stamp + ".log");
+            Path log = Paths.outputDir("multi-host").resolve(name + "-" + ProcessHandle.current().pid() + "-" + stamp + ".log");
             List<String> command = new ArrayList<>(List.of(Paths.java().toString(), "-jar", Paths.serverJar().toString()));
             command.addAll(List.of(args));
             command = hosts.on(host, command);

@@ -143,6 +143,22 @@ final class NetworkNamespaces implements AutoCloseable {
         return transcript.toString();
     }
 
+    /** The state of every namespace's links, addresses, neighbours and listening sockets, for assertion messages. */
+    String diagnose() {
+        StringBuilder sb = new StringBuilder("---- network namespaces ----\n");
+        sb.append(run(List.of("ip", "netns", "exec", hub, "bridge", "link"), COMMAND_TIMEOUT).describe()).append('\n');
+        for (String ns : namespaces.values()) {
+            for (List<String> command : List.of(
+                List.of("ip", "-n", ns, "-br", "link"),
+                List.of("ip", "-n", ns, "-br", "addr"),
+                List.of("ip", "-n", ns, "neigh"),
+                List.of("ip", "netns", "exec", ns, "ss", "-tan"))) {
+                sb.append(run(command, COMMAND_TIMEOUT).describe()).append('\n');
+            }
+        }
+        return sb.append("---- end of network namespaces ----").toString();
+    }
+
     /** Runs a command (with the output of both streams together), waiting at most {@code timeout}. */
     static Outcome run(List<String> command, Duration timeout) {
         Process p;

@@ -147,6 +147,12 @@ final class ServerProcess implements AutoCloseable {
         return new Status(Long.parseLong(live.group(1)), Long.parseLong(sessions.group(1)), raw);
     }
 
+    /** Kills the server at once (SIGKILL), as a crash or a pulled plug would. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+    }
+
     @Override
     public void close() throws InterruptedException {
         process.destroy();

@@ -8,13 +8,13 @@ import org.junit.jupiter.api.Test;
 
 class TableTest {
   @Test
-  void alignsNumbersRightAndTextLeft() {
+  void alignsFiguresRightAndTextLeft() {
     String t = new Table("state", "ms", "status").row("1 MiB", "12.5", "PASS")
         .row("1024 MiB", "1,234.0", null).render();
     assertEquals("state     ms       status\n"
-        + "------------------------\n"
-        + "1 MiB         12.5  PASS\n"
-        + "1024 MiB   1,234.0  -\n", t);
+        + "-------------------------\n"
+        + "   1 MiB     12.5  PASS\n"
+        + "1024 MiB  1,234.0       -\n", t);
   }
 
   @Test

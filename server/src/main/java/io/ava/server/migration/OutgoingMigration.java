@@ -79,8 +79,8 @@ final class OutgoingMigration {
             b.resume = System.nanoTime() - b.acceptedAt - b.redirect;
             link.finish();
             movedAway = true;
-        } catch (MigrationException e) {
-            failure = e.getMessage();
+        } catch (MigrationException | RuntimeException e) {
+            failure = e instanceof MigrationException ? e.getMessage() : "internal error: " + e;
             if (link != null) {
                 link.abort(failure);
             }

@@ -238,7 +238,7 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
             registry.printf().drain(); // and so does the printf output of kernels that already ran
         }
         synchronized (outLock) {
-            if (closed.get() || out == null) {
+            if (closed.get() || out == null || out.isCancelled()) {
                 return;
             }
             if (o != null) {
@@ -279,8 +279,13 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
 
     private void send(ServerMessage m) {
         synchronized (outLock) {
-            if (!closed.get() && out != null) {
-                out.onNext(m);
+            if (!closed.get() && out != null && !out.isCancelled()) {
+                try {
+                    out.onNext(m);
+                } catch (RuntimeException e) {
+                    // the client's stream went away between the check and the write: its end is handled elsewhere
+                    log.debug("session={} event=send-after-cancel", id);
+                }
             }
         }
     }
