@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# ava demo, from a fresh Debian 12 machine to a remoted OpenCL program:
+# ava demo, from a fresh Debian 12 machine to a remoted OpenCL program that moves between servers:
 #   1. installs what is missing (Java 17, Maven, PoCL, the OpenCL loader, clinfo)
 #   2. builds the jars
 #   3. runs the demo program (io.ava.bench.demo.Demo, plain JOCL) natively
-#   4. starts an ava-server on a free port of 127.0.0.1
-#   5. runs the same program under the ava agent against that server, with no usable OpenCL
-#      library in the client (LD_LIBRARY_PATH holds an empty libOpenCL.so)
-#   6. shows the server's status (no sessions or objects left) and compares the two runs
+#   4. starts two ava-servers on free ports of 127.0.0.1: "a" (default peer: b) and "b"
+#      (takes sessions handed over on its --migrate-listen port)
+#   5. runs the same program under the ava agent against server a, with no usable OpenCL
+#      library in the client (LD_LIBRARY_PATH holds an empty libOpenCL.so); it counts its calls
+#   6. runs it again and migrates it live from a to b half-way (AVA_MIGRATION_CALL_ID), printing
+#      the migration's breakdown from a's migration log
+#   7. shows both servers' status (no sessions or objects left) and compares the three runs
 # Exits non-zero when any step fails. Servers are stopped on exit, Ctrl-C included.
 # Environment: AVA_SKIP_INSTALL=1 (no package checks), AVA_FORCE_BUILD=1 (always build),
 # AVA_DEMO_ARGS="ELEMENTS ROUNDS" (demo size, default 1048576 4).
@@ -151,19 +154,22 @@ mkdir -p "$NO_OPENCL"
 : >"$NO_OPENCL/libOpenCL.so.1"
 
 # ---------------------------------------------------------------- the steps
-ava_section "1/6 prerequisites"
+ava_section "1/7 prerequisites"
 ava_install_prerequisites
 
-ava_section "2/6 build"
+ava_section "2/7 build"
 ava_build
 
-ava_section "3/6 native run: the demo on this machine's OpenCL (plain JOCL, no agent)"
+ava_section "3/7 native run: the demo on this machine's OpenCL (plain JOCL, no agent)"
 run_demo native --
 
-ava_section "4/6 start an ava-server"
-start_server main
+ava_section "4/7 start two ava-servers: a (default peer b) and b (takes migrated sessions)"
+start_server b --migrate-listen 0
+B_MIGRATE=$(sed -n 's/.*; migrations on 127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$WORK/server-b.log" | head -n1)
+[[ -n "$B_MIGRATE" ]] || ava_die "server b did not say its migration port"
+start_server a --migrate-to "127.0.0.1:$B_MIGRATE" --migration-log "$WORK/migrations.log"
 
-ava_section "5/6 remote run: the same program under the ava agent, with no OpenCL in the client"
+ava_section "5/7 remote run: the same program under the ava agent, with no OpenCL in the client"
 echo "LD_LIBRARY_PATH=$NO_OPENCL holds only empty libOpenCL.so / libOpenCL.so.1 files."
 echo "Check: without the agent, that LD_LIBRARY_PATH makes the program fail to load OpenCL ..."
 control_rc=0
@@ -173,23 +179,40 @@ if [[ $control_rc -eq 0 ]]; then
     ava_die "the program ran natively with the empty libOpenCL.so: the remote run would prove nothing"
 fi
 echo "  yes: $(grep -m1 '^demo:' "$WORK/control.out" || echo "exit $control_rc")"
-run_demo remote "LD_LIBRARY_PATH=$NO_OPENCL" -- "-javaagent:$AGENT_JAR=server=127.0.0.1:${SERVER_PORT[main]}"
+run_demo remote "LD_LIBRARY_PATH=$NO_OPENCL" AVA_MIGRATION_CALL_ID=none -- "-javaagent:$AGENT_JAR=server=127.0.0.1:${SERVER_PORT[a]}"
 grep -qx 'native libraries in this JVM: libOpenCL not loaded, libJOCL not loaded' "$WORK/remote.out" \
     || ava_die "the remote run's JVM loaded an OpenCL or JOCL native library: the agent did not intercept JOCL"
+CALLS=$(sed -n 's/^Final call count = //p' "$WORK/remote.err")
+[[ -n "$CALLS" ]] || ava_die "the agent did not report its call count"
 
-ava_section "6/6 server status after the client exited"
-echo "+ bin/ava-server status --server 127.0.0.1:${SERVER_PORT[main]}"
-if ! wait_server_idle main | sed 's/^/  | /'; then
-    ava_die "the server still holds sessions or objects after the client exited"
-fi
+ava_section "6/7 live migration: the same program again, moved from server a to server b before call $((CALLS / 2)) of $CALLS"
+run_demo migrated "LD_LIBRARY_PATH=$NO_OPENCL" "AVA_MIGRATION_CALL_ID=$((CALLS / 2))" -- \
+    "-javaagent:$AGENT_JAR=server=127.0.0.1:${SERVER_PORT[a]}"
+grep -q "moved from 127.0.0.1:${SERVER_PORT[a]} to 127.0.0.1:${SERVER_PORT[b]}" "$WORK/migrated.err" \
+    || ava_die "the program did not move to server b"
+echo "server a's migration log ($WORK/migrations.log):"
+sed 's/^/  | /' "$WORK/migrations.log"
+echo "breakdown (ms):"
+grep -o '"[a-z]*_ms":[0-9.]*' "$WORK/migrations.log" | tr -d '"' | sed 's/_ms:/ /' | awk '{ printf "  %-9s %10s\n", $1, $2 }'
+echo "moved: $(grep -o '"bytes":[0-9]*' "$WORK/migrations.log" | cut -d: -f2) bytes of buffers, $(grep -o '"records":[0-9]*' "$WORK/migrations.log" | cut -d: -f2) recorded calls replayed"
+
+ava_section "7/7 servers' status after the clients exited"
+for name in a b; do
+    echo "+ bin/ava-server status --server 127.0.0.1:${SERVER_PORT[$name]}"
+    if ! wait_server_idle "$name" | sed 's/^/  | /'; then
+        ava_die "server $name still holds sessions or objects after the client exited"
+    fi
+done
 
 ava_section "result"
-if ! diff <(results_of native) <(results_of remote) >"$WORK/results.diff"; then
-    sed 's/^/  /' "$WORK/results.diff"
-    ava_die "the remote run computed something other than the native run"
-fi
-echo "native and remote runs printed the same platform, device, results and checksum ($(results_of native | wc -l) lines)"
-echo "time: native $(sed -n 's/^time: //p' "$WORK/native.out"), remote $(sed -n 's/^time: //p' "$WORK/remote.out") (measured inside the program)"
+for run in remote migrated; do
+    if ! diff <(results_of native) <(results_of "$run") >"$WORK/results.diff"; then
+        sed 's/^/  /' "$WORK/results.diff"
+        ava_die "the $run run computed something other than the native run"
+    fi
+done
+echo "native, remote and migrated runs printed the same platform, device, results and checksum ($(results_of native | wc -l) lines)"
+echo "time: native $(sed -n 's/^time: //p' "$WORK/native.out"), remote $(sed -n 's/^time: //p' "$WORK/remote.out"), migrated $(sed -n 's/^time: //p' "$WORK/migrated.out") (measured inside the program)"
 echo "remote client JVM: $(grep -m1 '^native libraries in this JVM:' "$WORK/remote.out" | sed 's/^native libraries in this JVM: //')"
 DEMO_OK=1
 echo "demo: OK"

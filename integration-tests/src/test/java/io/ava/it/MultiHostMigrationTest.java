@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
@@ -90,6 +92,21 @@ class MultiHostMigrationTest {
         String a = hosts.address("a");
         String b = hosts.address("b");
         String c = hosts.address("c");
+
+        // the native run and both servers start side by side: their own threads, whatever the common pool's size
+        ExecutorService starters = Executors.newFixedThreadPool(3, r -> {
+            Thread t = new Thread(r, "multi-host-starter");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            run(a, b, c, starters);
+        } finally {
+            starters.shutdownNow();
+        }
+    }
+
+    private void run(String a, String b, String c, ExecutorService starters) throws Exception {
         String aClient = a + ":" + A_PORT;
         String bClient = b + ":" + B_PORT;
 
@@ -100,14 +117,14 @@ class MultiHostMigrationTest {
             } catch (Exception e) {
                 throw new IllegalStateException("could not run " + SCENARIO + " natively", e);
             }
-        });
+        }, starters);
 
         CompletableFuture<NsServer> startA = CompletableFuture.supplyAsync(() -> NsServer.start(hosts, "a", "multi-host-A",
             "--port", String.valueOf(A_PORT), "--bind", "0.0.0.0",
-            "--migrate-listen", String.valueOf(A_MIGRATION_PORT), "--migrate-to", b + ":" + B_MIGRATION_PORT));
+            "--migrate-listen", String.valueOf(A_MIGRATION_PORT), "--migrate-to", b + ":" + B_MIGRATION_PORT), starters);
         CompletableFuture<NsServer> startB = CompletableFuture.supplyAsync(() -> NsServer.start(hosts, "b", "multi-host-B",
             "--port", String.valueOf(B_PORT), "--bind", "0.0.0.0",
-            "--migrate-listen", String.valueOf(B_MIGRATION_PORT), "--migrate-to", a + ":" + A_MIGRATION_PORT));
+            "--migrate-listen", String.valueOf(B_MIGRATION_PORT), "--migrate-to", a + ":" + A_MIGRATION_PORT), starters);
         try (NsServer serverA = join(startA, startB); NsServer serverB = join(startB, startA)) {
             String logs = "";
             try (ScenarioRunner.Running client = startClient(aClient)) {
@@ -381,9 +398,13 @@ class MultiHostMigrationTest {
             int listening;
             try {
                 listening = port.get(ServerProcess.START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-            } catch (TimeoutException | ExecutionException e) {
-                ScenarioRunner.kill(process);
+            } catch (TimeoutException | ExecutionException | InterruptedException e) {
+                boolean interrupted = e instanceof InterruptedException || Thread.interrupted();
+                ScenarioRunner.kill(process); // the child too (the server relaunches itself to capture printf)
                 pump.join(2000);
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
                 throw new AssertionError("ava-server on host " + host + " did not print 'ava-server listening on ...' within "
                     + ServerProcess.START_TIMEOUT_SECONDS + " s (" + e + "; alive=" + process.isAlive() + "); log " + log + ":\n"
                     + ServerProcess.tail(log, 60) + "\n---- network ----\n" + hosts.transcript());
@@ -401,7 +422,8 @@ class MultiHostMigrationTest {
         }
 
         String logTail(int lines) {
-            return "---- ava-server " + address + " log " + log + " (last " + lines + " lines) ----\n" + ServerProcess.tail(log, lines)
+            return "---- ava-server " + address + " (" + (process.isAlive() ? "running" : "exited with " + process.exitValue()) + ") log "
+                + log + " (last " + lines + " lines) ----\n" + ServerProcess.tail(log, lines)
                 + "---- end of server log ----";
         }
 
@@ -416,6 +438,7 @@ class MultiHostMigrationTest {
         @Override
         public void close() throws InterruptedException {
             List<ProcessHandle> children = process.descendants().toList();
+            boolean wasAlive = process.isAlive();
             process.destroy();
             if (!process.waitFor(10, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
@@ -425,7 +448,8 @@ class MultiHostMigrationTest {
             pump.join(2000);
             synchronized (logWriter) {
                 try {
-                    logWriter.write("# server exited with " + (process.isAlive() ? "(still alive)" : process.exitValue()) + "\n");
+                    logWriter.write((wasAlive ? "# stopped by the test: " : "# had exited before the test stopped it: ")
+                        + (process.isAlive() ? "still alive" : "exit " + process.exitValue()) + "\n");
                     logWriter.close();
                 } catch (IOException e) {
                     // nothing more to log

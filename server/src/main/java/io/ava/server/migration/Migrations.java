@@ -38,6 +38,9 @@ public final class Migrations implements MigrationHooks {
         this.specDigest = specDigest;
         this.log = log;
         registry.migrationHooks(this);
+        if (defaultPeer != null) {
+            PeerLink.warmUp(defaultPeer);
+        }
     }
 
     /** How long a migration waits for the application's running calls and queued commands. */

@@ -28,10 +28,22 @@ final class PeerLink implements AutoCloseable {
     final CompletableFuture<io.ava.proto.ContentChannel> content = new CompletableFuture<>();
     private volatile Throwable failure;
 
+    /** Channels to peers, kept: connecting and warming a channel costs more than a small migration. */
+    private static final java.util.Map<String, ManagedChannel> CHANNELS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    static ManagedChannel channel(String target) {
+        return CHANNELS.computeIfAbsent(target, t -> NettyChannelBuilder.forTarget(t).usePlaintext().flowControlWindow(16 << 20)
+                .maxInboundMessageSize(1 << 20).build());
+    }
+
+    /** Connects to the default peer ahead of the first migration (if it is not up yet, the migration connects). */
+    static void warmUp(String target) {
+        channel(target).getState(true);
+    }
+
     private PeerLink(String target) {
         this.target = target;
-        this.channel = NettyChannelBuilder.forTarget(target).usePlaintext().flowControlWindow(16 << 20)
-                .maxInboundMessageSize(1 << 20).build();
+        this.channel = channel(target);
         ClientResponseObserver<MigrationPacket, MigrationReply> observer = new ClientResponseObserver<>() {
             @Override
             public void beforeStart(ClientCallStreamObserver<MigrationPacket> stream) {
@@ -166,16 +178,8 @@ final class PeerLink implements AutoCloseable {
         }
     }
 
+    /** The stream is over; the channel stays for the next migration to this peer. */
     @Override
     public void close() {
-        channel.shutdown();
-        try {
-            if (!channel.awaitTermination(2, TimeUnit.SECONDS)) {
-                channel.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            channel.shutdownNow();
-        }
     }
 }
