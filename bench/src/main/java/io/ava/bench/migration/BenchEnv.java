@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * What the three parts share: the JVM and jars to run, where the logs go, the JVM settings of
@@ -44,10 +45,13 @@ record BenchEnv(
   /**
    * Runs {@code mainClass} under the agent against {@code address}, with {@code env} added; its
    * output is parsed into a {@link WorkloadRun} (RESULT, INFO, WORKLOAD_ERROR lines), whose
-   * {@code errors} also get a timeout, a non-zero exit or an OpenCL library loaded in the JVM.
+   * {@code errors} also get a timeout or a non-zero exit. {@code abort} (may be null) is asked
+   * every second while it runs: a reason from it kills the workload at once (a server that died
+   * or ran out of memory leaves its client waiting until the timeout otherwise).
    */
   Forked runWorkload(String name, String mainClass, List<String> args, Map<String, String> env,
-      String address, Path log, Consumer<String> listener) throws InterruptedException {
+      String address, Path log, Consumer<String> listener, Supplier<String> abort)
+      throws InterruptedException {
     WorkloadRun run = new WorkloadRun(name);
     run.log = log;
     List<String> cmd = new ArrayList<>();
@@ -66,10 +70,22 @@ record BenchEnv(
     List<String> lines = List.of();
     long t0 = System.nanoTime();
     try (ChildProcess child = ChildProcess.start(name, cmd, env, log, listener)) {
-      try {
-        run.exitCode = child.waitFor((long) (childTimeoutS * 1000), TimeUnit.MILLISECONDS);
-      } catch (ChildProcess.ChildTimeoutException e) {
-        run.errors.add(e.getMessage());
+      long deadline = System.nanoTime() + (long) (childTimeoutS * 1e9);
+      String why = null;
+      while (child.isAlive() && System.nanoTime() < deadline
+          && (why = abort == null ? null : abort.get()) == null) {
+        child.process().waitFor(1, TimeUnit.SECONDS);
+      }
+      if (child.isAlive()) {
+        child.stop(2_000); // SIGTERM first: the agent's exit hook still prints its call count
+        run.errors.add(name + (why != null ? " was killed: " + why
+            : " did not finish within " + childTimeoutS + " s and was killed"));
+      } else {
+        try {
+          run.exitCode = child.waitFor(10, TimeUnit.SECONDS);
+        } catch (ChildProcess.ChildTimeoutException e) {
+          run.errors.add(e.getMessage());
+        }
       }
       lines = child.lines();
       run.parse(lines);
@@ -84,6 +100,26 @@ record BenchEnv(
     }
     run.wallSeconds = (System.nanoTime() - t0) / 1e9;
     return new Forked(run, lines);
+  }
+
+  /**
+   * Why a workload against {@code servers} cannot go on, or null: one of them exited, or printed
+   * an OutOfMemoryError (its threads die, the process lives on, and its clients wait forever).
+   */
+  static String serverTrouble(Map<String, ServerProcess> servers) {
+    for (Map.Entry<String, ServerProcess> e : servers.entrySet()) {
+      ServerProcess s = e.getValue();
+      if (!s.isAlive()) {
+        return e.getKey() + " exited; its last output:" + System.lineSeparator()
+            + s.child().tail(15);
+      }
+      String tail = s.child().tail(80);
+      if (tail.contains("OutOfMemoryError")) {
+        return e.getKey() + " ran out of memory; its last output:" + System.lineSeparator()
+            + s.child().tail(15);
+      }
+    }
+    return null;
   }
 
   /** A finished workload JVM: its parsed protocol lines, and all of its output. */

@@ -1,7 +1,6 @@
 package io.ava.bench.migration;
 
 import io.ava.bench.overhead.RawSocketCopy;
-import io.ava.bench.util.ServerProcess;
 import io.ava.bench.util.Stats;
 import io.ava.bench.util.Table;
 import java.io.IOException;
@@ -12,19 +11,20 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 
 /**
- * Part 1, downtime versus state size. Per size: the raw-socket time for the same bytes (fresh
- * memory on the receiving side), then per repeat a fresh pair of servers, A ({@code --migrate-to}
- * B, {@code --migration-log}) and B ({@code --migrate-listen}), and a {@link StateWorkload} under
- * the agent against A with AVA_MIGRATION_CALL_ID a few iterations into its loop. The downtime is
- * the agent's {@code calls waited <ms> ms}; the breakdown comes from A's migration log.
+ * Part 1, downtime versus state size. One pair of servers for the whole part, as in a deployment
+ * of long-running servers: A ({@code --migrate-to} B, {@code --migration-log}) and B ({@code
+ * --migrate-listen}). Per size: the raw-socket time for the same bytes (fresh memory on the
+ * receiving side), then per repeat a {@link StateWorkload} under the agent against A with
+ * AVA_MIGRATION_CALL_ID a few iterations into its loop; it ends on B, which frees its session
+ * when it exits. The downtime is the agent's {@code calls waited <ms> ms}; the breakdown comes
+ * from A's migration log.
  *
- * <p>The call id is found once per run of the bench: a calibration run of the workload (setup
- * only, AVA_MIGRATION_CALL_ID=none) reports the number of setup calls; each real run then checks
- * that the agent's trigger line came between the workload's SETUP_DONE and LOOP_DONE.
+ * <p>Before the measured runs: a calibration run of the workload (setup only,
+ * AVA_MIGRATION_CALL_ID=none) reports the number of setup calls, and each real run checks that
+ * the agent's trigger line came between the workload's SETUP_DONE and LOOP_DONE; then one 1 MiB
+ * migration, reported apart as the servers' first (cold) migration and left out of the medians.
  */
 final class DowntimeBench {
 
@@ -45,6 +45,9 @@ final class DowntimeBench {
   private final List<String> errors;
   private final Path dir;
   private final List<String> verdicts = new ArrayList<>();
+  private ServerPair pair;
+  private int restarts;
+  private String firstLine;
 
   DowntimeBench(BenchEnv env, List<Integer> sizesMib, int repeats, int iterations,
       int migrateAfter, List<String> errors) {
@@ -64,16 +67,47 @@ final class DowntimeBench {
   Map<String, Object> run() throws InterruptedException, IOException {
     Files.createDirectories(dir);
     Map<String, Object> json = new LinkedHashMap<>();
-    Long setupCalls = calibrate();
-    json.put("setup_calls", setupCalls);
     json.put("iterations", iterations);
     json.put("migrate_after_iterations", migrateAfter);
     List<Map<String, Object>> sizes = new ArrayList<>();
     json.put("sizes", sizes);
-    if (setupCalls == null) return json;
-    long callId = setupCalls + 3L * migrateAfter; // 3 calls per loop iteration
-    json.put("migration_call_id", callId);
+    log("starting servers A and B ...");
+    try {
+      pair = ServerPair.start(env, dir, "");
+    } catch (IOException e) {
+      errors.add("downtime: cannot start the servers: " + e.getMessage());
+      return json;
+    }
+    try {
+      json.put("server_a", pair.addressA());
+      json.put("server_b", pair.addressB());
+      Long setupCalls = calibrate();
+      json.put("setup_calls", setupCalls);
+      if (setupCalls == null) return json;
+      long callId = setupCalls + 3L * migrateAfter; // 3 calls per loop iteration
+      json.put("migration_call_id", callId);
+      log("first migration of the servers (1 MiB, cold; not in the medians) ...");
+      DowntimeRun first = runOnce(1, 0, callId);
+      json.put("first_migration", first.toJson());
+      if (first.ok()) {
+        firstLine = String.format(Locale.ROOT, "First (cold) migration of the servers, 1 MiB: "
+            + "downtime %d ms, total_ms %s, connect_ms %s (left out of the medians).",
+            first.downtimeMs, fmt(first.breakdown.get("total_ms")),
+            fmt(first.breakdown.get("connect_ms")));
+        log(firstLine);
+      } else {
+        for (String e : first.errors) errors.add("first migration (1 MiB): " + e);
+        log("first migration FAILED: " + String.join("; ", first.errors));
+      }
+      measure(sizes, callId);
+    } finally {
+      pair.close();
+    }
+    return json;
+  }
 
+  private void measure(List<Map<String, Object>> sizes, long callId)
+      throws InterruptedException, IOException {
     Table main = new Table("state", "raw socket ms", "downtime ms", "client max gap ms",
         "downtime/raw", "target ms", "status", "runs ok", "iteration ms on A / B");
     Table parts = new Table(headers());
@@ -99,6 +133,7 @@ final class DowntimeBench {
       }
       List<Map<String, Object>> runs = new ArrayList<>();
       for (int r = 1; r <= repeats; r++) {
+        restartIfNeeded();
         log(mib + " MiB: migration run " + r + "/" + repeats + " ...");
         DowntimeRun run = runOnce(mib, r, callId);
         runs.add(run.toJson());
@@ -155,10 +190,24 @@ final class DowntimeBench {
         + "(the stall, and the first calls on B).");
     System.out.println("iteration ms: median time of one loop iteration's calls (launch + 4-byte "
         + "read) before and after the migration.");
+    if (firstLine != null) System.out.println(firstLine);
     System.out.println();
     System.out.println("Migration breakdown from the source's --migration-log (median, ms)");
     System.out.print(parts.render());
-    return json;
+  }
+
+  /** A server that died or ran out of memory is replaced, pair and all (said in the log). */
+  private void restartIfNeeded() throws InterruptedException {
+    String trouble = pair.trouble();
+    if (trouble == null) return;
+    restarts++;
+    log("restarting servers A and B: " + trouble);
+    pair.close();
+    try {
+      pair = ServerPair.start(env, dir, "-restart" + restarts);
+    } catch (IOException e) {
+      errors.add("downtime: cannot restart the servers: " + e.getMessage());
+    }
   }
 
   private static String[] headers() {
@@ -179,22 +228,17 @@ final class DowntimeBench {
   /** The number of calls the workload's setup makes, as the agent counts them; null on failure. */
   private Long calibrate() throws InterruptedException {
     log("calibration: counting the workload's setup calls (AVA_MIGRATION_CALL_ID=none) ...");
-    try (ServerProcess server = env.startServer(List.of(), dir.resolve("calibration-server.log"))) {
-      BenchEnv.Forked f = env.runWorkload("calibration", StateWorkload.class.getName(),
-          List.of("--calibrate"), Map.of("AVA_MIGRATION_CALL_ID", "none"), address(server),
-          dir.resolve("calibration.log"), null);
-      AgentOutput agent = AgentOutput.parse(f.lines());
-      if (!f.run().ok() || !f.lines().contains("SETUP_DONE") || agent.finalCallCount == null) {
-        errors.add("calibration failed: " + (agent.finalCallCount == null
-            ? "no 'Final call count = N' from the agent; " : "") + String.join("; ", f.run().errors));
-        return null;
-      }
-      log("calibration: the setup makes " + agent.finalCallCount + " calls");
-      return agent.finalCallCount;
-    } catch (IOException e) {
-      errors.add("calibration failed: " + e.getMessage());
+    BenchEnv.Forked f = env.runWorkload("calibration", StateWorkload.class.getName(),
+        List.of("--calibrate"), Map.of("AVA_MIGRATION_CALL_ID", "none"), pair.addressA(),
+        dir.resolve("calibration.log"), null, pair::trouble);
+    AgentOutput agent = AgentOutput.parse(f.lines());
+    if (!f.run().ok() || !f.lines().contains("SETUP_DONE") || agent.finalCallCount == null) {
+      errors.add("calibration failed: " + (agent.finalCallCount == null
+          ? "no 'Final call count = N' from the agent; " : "") + String.join("; ", f.run().errors));
       return null;
     }
+    log("calibration: the setup makes " + agent.finalCallCount + " calls");
+    return agent.finalCallCount;
   }
 
   private RawSocketCopy.Result rawCopy(long bytes) throws Exception {
@@ -205,63 +249,33 @@ final class DowntimeBench {
         bytes, 1, Math.max(3, repeats), 300);
   }
 
+  /** One migration run; repeat 0 is the servers' first migration. */
   private DowntimeRun runOnce(int mib, int repeat, long callId) throws InterruptedException {
     DowntimeRun run = new DowntimeRun(mib, repeat);
-    String tag = mib + "MiB-" + repeat;
-    Path migrationLog = dir.resolve("migration-" + tag + ".log");
-    run.logs.put("workload", dir.resolve("workload-" + tag + ".log").toString());
-    run.logs.put("server_a", dir.resolve("server-a-" + tag + ".log").toString());
-    run.logs.put("server_b", dir.resolve("server-b-" + tag + ".log").toString());
-    run.logs.put("migration_log", migrationLog.toString());
+    String tag = repeat == 0 ? "first" : mib + "MiB-" + repeat;
+    Path workloadLog = dir.resolve("workload-" + tag + ".log");
+    run.logs.put("workload", workloadLog.toString());
+    run.logs.put("server_a", pair.a.child().log().toString());
+    run.logs.put("server_b", pair.b.child().log().toString());
+    run.logs.put("migration_log", pair.migrationLog.toString());
     run.migrationCallId = callId;
-    ServerProcess a = null;
-    ServerProcess b = null;
+    run.serverA = pair.addressA();
+    run.serverB = pair.addressB();
     try {
-      Files.deleteIfExists(migrationLog);
-      int migPort = BenchEnv.freePort();
-      // B and A start side by side: each is a JVM start of a second or two
-      CompletableFuture<ServerProcess> bStart = CompletableFuture.supplyAsync(() -> {
-        try {
-          return env.startServer(List.of("--migrate-listen", String.valueOf(migPort)),
-              Path.of(run.logs.get("server_b")));
-        } catch (IOException | InterruptedException e) {
-          throw new CompletionException(e);
-        }
-      });
-      try {
-        a = env.startServer(List.of("--migrate-to", "127.0.0.1:" + migPort,
-            "--migration-log", migrationLog.toString()), Path.of(run.logs.get("server_a")));
-      } finally {
-        try {
-          b = bStart.join();
-        } catch (CompletionException e) {
-          throw new IOException("server B: " + e.getCause().getMessage(), e.getCause());
-        }
-      }
-      run.serverA = address(a);
-      run.serverB = address(b);
+      int before = MigrationLogFile.read(pair.migrationLog).size();
       BenchEnv.Forked f = env.runWorkload("workload-" + tag, StateWorkload.class.getName(),
           List.of("--mib", String.valueOf(mib), "--iterations", String.valueOf(iterations),
               "--migrate-after", String.valueOf(migrateAfter),
               "--seed", String.valueOf(0x5eed + 7919 * repeat + mib)),
-          Map.of("AVA_MIGRATION_CALL_ID", String.valueOf(callId)), run.serverA,
-          Path.of(run.logs.get("workload")), null);
+          Map.of("AVA_MIGRATION_CALL_ID", String.valueOf(callId)), run.serverA, workloadLog,
+          null, pair::trouble);
       run.workload = f.run();
       run.check(f.lines(), AgentOutput.parse(f.lines()));
-      if (!a.isAlive()) run.errors.add("server A died: " + a.child().tail(20));
-      if (!b.isAlive()) run.errors.add("server B died: " + b.child().tail(20));
-      run.readMigrationLog(migrationLog);
+      run.readMigrationLog(pair.migrationLog, before);
     } catch (IOException e) {
       run.errors.add(e.getMessage());
-    } finally {
-      if (a != null) a.close();
-      if (b != null) b.close();
     }
     return run;
-  }
-
-  private static String address(ServerProcess s) {
-    return s.host() + ":" + s.port();
   }
 
   private static List<Double> values(List<Map<String, Object>> runs, String key) {

@@ -80,17 +80,21 @@ final class DowntimeRun {
     return a != null && a.substring(a.lastIndexOf(':') + 1).equals(b.substring(b.lastIndexOf(':') + 1));
   }
 
-  /** Reads the source's migration log (it is written as the migration ends: wait a little). */
-  void readMigrationLog(Path file) throws IOException, InterruptedException {
+  /**
+   * Reads this run's migration from the source's migration log, the entries after the first
+   * {@code before} (it is written as the migration ends: wait a little).
+   */
+  void readMigrationLog(Path file, int before) throws IOException, InterruptedException {
     List<MigrationLogFile.Entry> entries = List.of();
     long deadline = System.nanoTime() + 10_000_000_000L;
     while (System.nanoTime() < deadline) {
       entries = MigrationLogFile.read(file);
-      if (!entries.isEmpty() && entries.get(entries.size() - 1).problem() == null) break;
+      if (entries.size() > before && entries.get(entries.size() - 1).problem() == null) break;
       Thread.sleep(100);
     }
+    entries = entries.subList(Math.min(before, entries.size()), entries.size());
     if (entries.isEmpty()) {
-      if (downtimeMs != null) errors.add("server A's migration log " + file + " has no migration");
+      if (downtimeMs != null) errors.add("server A's migration log " + file + " has no entry for it");
       return;
     }
     if (entries.size() > 1) errors.add("server A logged " + entries.size() + " migrations, not 1");

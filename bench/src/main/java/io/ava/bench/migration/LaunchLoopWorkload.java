@@ -23,7 +23,9 @@ import org.jocl.cl_mem;
  * last value each buffer got.
  *
  * <p>Arguments: {@code --launches N}, {@code --checkpoints 0,1000,...}, {@code --go-dir DIR},
- * {@code --wait-s S} (how long to wait for a go file), {@code --platform}, {@code --device}.
+ * {@code --wait-s S} (how long to wait for a go file), {@code --sync-every N} (a {@code clFinish}
+ * every N launches; default 0, none: between checkpoints the program enqueues as fast as it can
+ * and the server must hold it back), {@code --platform}, {@code --device}.
  */
 public final class LaunchLoopWorkload {
 
@@ -36,6 +38,7 @@ public final class LaunchLoopWorkload {
   TreeSet<Long> checkpoints = new TreeSet<>();
   Path goDir;
   double waitS = 120;
+  long syncEvery;
   int platformIndex;
   int deviceIndex;
 
@@ -59,6 +62,7 @@ public final class LaunchLoopWorkload {
         }
         case "--go-dir" -> goDir = Path.of(v);
         case "--wait-s" -> waitS = Double.parseDouble(v);
+        case "--sync-every" -> syncEvery = Long.parseLong(v);
         case "--platform" -> platformIndex = Integer.parseInt(v);
         case "--device" -> deviceIndex = Integer.parseInt(v);
         default -> throw new IllegalArgumentException("unknown argument " + a);
@@ -94,6 +98,7 @@ public final class LaunchLoopWorkload {
       clSetKernelArg(k, 0, Sizeof.cl_mem, pout[(int) (i & 1)]);
       clSetKernelArg(k, 1, Sizeof.cl_int, pv);
       clEnqueueNDRangeKernel(cl.queue, k, 1, null, global, null, 0, null, null);
+      if (syncEvery > 0 && (i + 1) % syncEvery == 0) clFinish(cl.queue);
     }
     clFinish(cl.queue);
     double seconds = (System.nanoTime() - start - waited) / 1e9;

@@ -72,13 +72,15 @@ final class LogSizeBench {
 
   private final BenchEnv env;
   private final long launches;
+  private final long syncEvery;
   private final List<String> errors;
   private final Path dir;
   private final List<String> verdicts = new ArrayList<>();
 
-  LogSizeBench(BenchEnv env, long launches, List<String> errors) {
+  LogSizeBench(BenchEnv env, long launches, long syncEvery, List<String> errors) {
     this.env = env;
     this.launches = launches;
+    this.syncEvery = syncEvery;
     this.errors = errors;
     this.dir = env.logDir().resolve("logsize");
   }
@@ -98,6 +100,7 @@ final class LogSizeBench {
     List<Sample> samples = Collections.synchronizedList(new ArrayList<>());
     Map<String, Object> json = new LinkedHashMap<>();
     json.put("launches", launches);
+    json.put("sync_every", syncEvery);
     Double rate = null;
     try (ServerProcess server = env.startServer(List.of(), dir.resolve("server.log"))) {
       String address = server.host() + ":" + server.port();
@@ -111,10 +114,10 @@ final class LogSizeBench {
       BenchEnv.Forked f = env.runWorkload("logsize-workload",
           LaunchLoopWorkload.class.getName(),
           List.of("--launches", String.valueOf(launches), "--checkpoints", join(points),
-              "--go-dir", goDir.toString()),
+              "--go-dir", goDir.toString(), "--sync-every", String.valueOf(syncEvery)),
           Map.of(), address, dir.resolve("workload.log"), line -> {
             if (line.startsWith("CHECKPOINT ")) reached.add(Long.parseLong(line.substring(11).trim()));
-          });
+          }, () -> BenchEnv.serverTrouble(Map.of("the server", server)));
       reached.add(-1L);
       sampler.join(120_000);
       if (!f.run().ok()) errors.add("log size workload failed: " + String.join("; ", f.run().errors));
@@ -143,7 +146,8 @@ final class LogSizeBench {
     }
     System.out.println();
     System.out.println("Record log size during a launch loop (clSetKernelArg buffer + scalar, "
-        + "launch; ava-server status)" + (rate == null ? ""
+        + "launch" + (syncEvery > 0 ? "; clFinish every " + syncEvery : "; no clFinish")
+        + "; ava-server status)" + (rate == null ? ""
             : String.format(Locale.ROOT, "; %s launches/s", Table.num(rate, 0))));
     System.out.print(t.render());
     Sample first = got.stream().filter(s -> s.launches() > 0).findFirst().orElse(null);

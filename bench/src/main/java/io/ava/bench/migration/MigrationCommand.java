@@ -94,6 +94,12 @@ public final class MigrationCommand implements Callable<Integer> {
       description = "logsize: kernel launches in the loop (default: ${DEFAULT-VALUE})")
   long launches = 1_000_000;
 
+  @Option(names = "--logsize-sync-every", paramLabel = "N",
+      description = "logsize: clFinish every N launches (default: ${DEFAULT-VALUE}, never: "
+          + "between samples the loop enqueues as fast as it can, and the server must hold "
+          + "it back)")
+  long logsizeSyncEvery = 0;
+
   @Option(names = "--java", paramLabel = "PATH",
       description = "java executable for the forked JVMs (default: this JVM's)")
   String javaExe = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -175,10 +181,13 @@ public final class MigrationCommand implements Callable<Integer> {
     json.put("server_jvm_args", serverJvm);
     json.put("workload_jvm_args", workloadJvm);
 
+    Map<String, Object> partWall = new LinkedHashMap<>();
+    long t = System.nanoTime();
     if (parts.contains("downtime")) {
       DowntimeBench d = new DowntimeBench(env, sizes, repeats, iterations, migrateAfter, errors);
       json.put("downtime", d.run());
       verdicts.addAll(d.verdicts());
+      t = partDone("downtime", t, partWall);
     }
     if (parts.contains("recording")) {
       RecordingBench r = new RecordingBench(env, recordRounds,
@@ -186,11 +195,13 @@ public final class MigrationCommand implements Callable<Integer> {
           errors);
       json.put("recording", r.run());
       verdicts.addAll(r.verdicts());
+      t = partDone("recording", t, partWall);
     }
     if (parts.contains("logsize")) {
-      LogSizeBench l = new LogSizeBench(env, launches, errors);
+      LogSizeBench l = new LogSizeBench(env, launches, logsizeSyncEvery, errors);
       json.put("logsize", l.run());
       verdicts.addAll(l.verdicts());
+      partDone("logsize", t, partWall);
     }
 
     System.out.println();
@@ -202,6 +213,7 @@ public final class MigrationCommand implements Callable<Integer> {
     }
     json.put("verdicts", verdicts);
     json.put("errors", errorsCopy);
+    json.put("part_wall_s", partWall);
     json.put("wall_s", (System.nanoTime() - started) / 1e9);
     if (outAbs.getParent() != null) Files.createDirectories(outAbs.getParent());
     Files.writeString(outAbs, Json.write(json), StandardCharsets.UTF_8);
@@ -224,7 +236,15 @@ public final class MigrationCommand implements Callable<Integer> {
       return "--migrate-after must be >= 1 and below --iterations";
     }
     if (launches < 2) return "--launches must be >= 2";
+    if (logsizeSyncEvery < 0) return "--logsize-sync-every must be >= 0";
     return null;
+  }
+
+  private static long partDone(String part, long since, Map<String, Object> wall) {
+    long now = System.nanoTime();
+    wall.put(part, (now - since) / 1e9);
+    log(String.format(Locale.ROOT, "%s part done in %.0f s", part, (now - since) / 1e9));
+    return now;
   }
 
   private static void log(String msg) {

@@ -94,12 +94,19 @@ final class RecordingBench {
       log("record on at " + on.host() + ":" + on.port() + ", off at " + off.host() + ":"
           + off.port());
       for (int r = 0; r < rounds; r++) {
+        if (BenchEnv.serverTrouble(Map.of("the recording server", on,
+            "the --no-record server", off)) != null) {
+          break; // the failed run said why
+        }
         boolean[] order = r % 2 == 0 ? new boolean[] {true, false} : new boolean[] {false, true};
         for (boolean record : order) {
           ServerProcess s = record ? on : off;
           String name = "record-" + (record ? "on" : "off") + "-" + (r + 1);
+          Map<String, ServerProcess> servers = Map.of("the recording server", on,
+              "the --no-record server", off);
           BenchEnv.Forked f = env.runWorkload(name, OverheadWorkload.class.getName(), args,
-              Map.of(), s.host() + ":" + s.port(), dir.resolve(name + ".log"), null);
+              Map.of(), s.host() + ":" + s.port(), dir.resolve(name + ".log"), null,
+              () -> BenchEnv.serverTrouble(servers));
           WorkloadRun w = f.run();
           if ("true".equals(w.info.get("opencl_loaded_in_jvm"))) {
             w.errors.add("an OpenCL library is loaded in the workload's JVM: the agent did not "

@@ -70,14 +70,23 @@ class DowntimeRunTest {
     Files.writeString(log, "[a] migration takes 734\n" + MigrationLogFileTest.OK_JSON + "\n");
     DowntimeRun r = run(List.of("SETUP_DONE", "start live migration at call_id 116", MOVED,
         "LOOP_DONE", "RESULT verified 1"));
-    r.readMigrationLog(log);
+    r.readMigrationLog(log, 0);
     assertTrue(r.ok(), r.errors.toString());
     assertEquals(734L, r.logMillis);
     assertEquals(373.627, r.breakdown.get("transfer_ms"));
 
     DowntimeRun big = new DowntimeRun(16, 1); // 16 MiB of state, 1 MiB moved
-    big.readMigrationLog(log);
+    big.readMigrationLog(log, 0);
     assertTrue(big.errors.get(0).contains("less than"), big.errors.toString());
+
+    // the second migration of the same server: only the entries after the first count
+    Files.writeString(log, "[a] migration takes 9\n" + MigrationLogFileTest.OK_JSON
+        .replace("\"total_ms\":734", "\"total_ms\":9") + "\n", java.nio.file.StandardOpenOption.APPEND);
+    DowntimeRun second = new DowntimeRun(1, 2);
+    second.readMigrationLog(log, 1);
+    assertTrue(second.errors.isEmpty(), second.errors.toString());
+    assertEquals(9L, second.logMillis);
+    assertEquals(9.0, second.breakdown.get("total_ms"));
   }
 
   @Test

@@ -112,6 +112,8 @@ final class Bookkeeping {
         return ids.stream().mapToLong(Long::longValue).toArray();
     }
 
+    private static final long[] NO_IDS = new long[0];
+
     /** Adds a successful call the spec marks record to the session's log. */
     static void record(FunctionSpec f, Call call, Object[] args, long[] created, SessionContext ctx) {
         io.ava.server.replay.RecordLog log = ctx.recordLog();
@@ -119,7 +121,7 @@ final class Bookkeeping {
             return;
         }
         long[] handles = new long[f.args().size()];
-        List<Long> more = new ArrayList<>();
+        List<Long> more = null; // rare (several input programs or headers): no allocation per kernel argument
         long bound = 0;
         for (int i = 0; i < handles.length; i++) {
             ArgSpec a = f.arg(i);
@@ -130,6 +132,7 @@ final class Bookkeeping {
                 List<Long> ids = call.getArgs(f.slot(i)).getLongs().getValuesList();
                 handles[i] = ids.isEmpty() ? 0 : ids.get(0);
                 if (ids.size() > 1 && f.dependsOn().contains(a)) {
+                    more = more == null ? new ArrayList<>() : more;
                     more.addAll(ids.subList(1, ids.size()));
                 }
             } else if (a.role() == Role.in && f.name().equals("clSetKernelArg") && call.getArgs(f.slot(i)).hasRefs()) {
@@ -137,7 +140,7 @@ final class Bookkeeping {
                 bound = refs.getIdsCount() == 1 ? refs.getIds(0) : 0;
             }
         }
-        log.recorded(f, call, handles, created, bound, more.stream().mapToLong(Long::longValue).toArray());
+        log.recorded(f, call, handles, created, bound, more == null ? NO_IDS : more.stream().mapToLong(Long::longValue).toArray());
     }
 
     /** Bytes of a buffer the call creates: the server checks later transfers against it. */

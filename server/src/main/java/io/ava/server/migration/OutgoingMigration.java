@@ -39,6 +39,16 @@ final class OutgoingMigration {
         this.migrations = migrations;
     }
 
+    /** set once the client has been told where to go: its stream then ends in order */
+    private volatile boolean redirected;
+
+    private void clientLeft(boolean orderly) {
+        if (!(orderly && redirected)) {
+            clientTrouble.completeExceptionally(new MigrationException("the client went away during the migration"));
+        }
+        // else: it left for the peer, which reports it back
+    }
+
     void quiesced() {
         quiesced.complete(null);
     }
@@ -52,8 +62,7 @@ final class OutgoingMigration {
         if (session.recordLog() == null) {
             return migrations.finished(result(start, false, "the server runs with --no-record: its sessions cannot migrate"));
         }
-        if (!session.beginMigration(this, () -> clientTrouble.completeExceptionally(
-                new MigrationException("the client went away during the migration")))) {
+        if (!session.beginMigration(this, this::clientLeft)) {
             return migrations.finished(result(start, false, "the session is closed or already migrating"));
         }
         PeerLink link = null;
@@ -71,6 +80,7 @@ final class OutgoingMigration {
             b.restoreMicros = accepted.getRestoreMicros();
             // the client goes on against the peer; everything it was sent here is out before this
             session.flushOutput();
+            redirected = true;
             session.push(Push.newBuilder().setMigration(MigrationNotice.newBuilder().setRedirect(Redirect.newBuilder()
                     .setAddress(accepted.getClientAddress()).setResumeToken(accepted.getResumeToken())
                     .setTargetName(accepted.getTargetName()))).build());
@@ -84,7 +94,7 @@ final class OutgoingMigration {
             if (link != null) {
                 link.abort(failure);
             }
-            if (!session.clientLost()) {
+            if (!session.clientLost() && !redirected) { // after a redirect the client already decided itself
                 session.push(Push.newBuilder().setMigration(MigrationNotice.newBuilder().setAborted(failure)).build());
             }
         } finally {

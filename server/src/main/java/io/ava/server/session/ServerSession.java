@@ -349,13 +349,13 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
     @Override
     public void onError(Throwable t) {
         log.info("session={} event=disconnected client={} reason=\"{}\"", id, peer, Status.fromThrowable(t).getCode());
-        clientGone();
+        clientGone(false);
     }
 
     @Override
     public void onCompleted() {
         log.info("session={} event=closed client={}", id, peer);
-        clientGone();
+        clientGone(true);
         synchronized (outLock) {
             try {
                 if (out != null) {
@@ -373,14 +373,15 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
     private Object migration;
     private boolean goneDuringMigration;
     private volatile Runnable resumed;
-    private volatile Runnable lostDuringMigration = () -> { };
+    /** told whether the client ended its stream in order (after a redirect) or vanished */
+    private volatile java.util.function.Consumer<Boolean> lostDuringMigration = orderly -> { };
 
     /** The client's stream ended: release everything, unless a migration still reads the objects. */
-    private void clientGone() {
+    private void clientGone(boolean orderly) {
         synchronized (migrationLock) {
             if (migration != null) {
                 goneDuringMigration = true;
-                lostDuringMigration.run();
+                lostDuringMigration.accept(orderly);
                 return; // the migration closes the session when it stops
             }
         }
@@ -392,7 +393,7 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
      * the session is not closed under the migration's feet: a client that goes away is noted and
      * the session closed when the migration ends.
      */
-    public boolean beginMigration(Object m, Runnable onClientLost) {
+    public boolean beginMigration(Object m, java.util.function.Consumer<Boolean> onClientLost) {
         synchronized (migrationLock) {
             if (migration != null || closed.get()) {
                 return false;
@@ -414,7 +415,7 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
         boolean close;
         synchronized (migrationLock) {
             migration = null;
-            lostDuringMigration = () -> { };
+            lostDuringMigration = orderly -> { };
             close = movedAway || goneDuringMigration;
         }
         if (close) {
