@@ -46,7 +46,7 @@ class MigrationAtCallIndexTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"VectorPipeline", "Buffers", "Kernels", "MapImage", "UserEvents", "SvmCoarse", "Threads",
+    @ValueSource(strings = {"VectorPipeline", "Buffers", "Kernels", "MapBuffer", "UserEvents", "SvmCoarse", "Threads",
             "MarkersBarriersCrossQueue"})
     void fiftyRandomCallIndexes(String scenario) throws Exception {
         int calls = MigrationSweep.callCount(scenario, servers.get(0));

@@ -169,7 +169,9 @@ class MigrationTest {
     @Test
     @Timeout(300)
     void recordingOnAndOffGiveTheSameResults() throws Exception {
-        try (ServerProcess on = ServerProcess.start("record-on"); ServerProcess off = ServerProcess.start("record-off", "--no-record")) {
+        int port = ServerPair.freePort();
+        try (ServerProcess on = ServerProcess.start("record-on", "--migrate-listen", String.valueOf(port));
+             ServerProcess off = ServerProcess.start("record-off", "--no-record", "--migrate-to", "127.0.0.1:" + port)) {
             for (String scenario : new String[]{"VectorPipeline", "Kernels", "ReleasedHandles", "CompileAndLink"}) {
                 ScenarioRunner.Result a = ScenarioRunner.runRemote(scenario, on.port());
                 ScenarioRunner.Result b = ScenarioRunner.runRemote(scenario, off.port());
@@ -177,6 +179,12 @@ class MigrationTest {
                 assertEquals(0, b.exitCode(), b::describe);
                 assertEquals(Normalizer.normalize(a.stdout()), Normalizer.normalize(b.stdout()), () -> a.describe() + b.describe());
             }
+            // a program that asks to move from a server without a record log is told why, and carries on
+            ScenarioRunner.Result asked = ScenarioRunner.runRemote("VectorPipeline", off.port(), java.util.Map.of("AVA_MIGRATION_CALL_ID", "20"));
+            ScenarioRunner.Result plain = ScenarioRunner.runNative("VectorPipeline");
+            assertEquals(0, asked.exitCode(), asked::describe);
+            assertEquals(Normalizer.normalize(plain.stdout()), Normalizer.normalize(asked.stdout()), asked::describe);
+            assertTrue(asked.stderr().contains("ava: live migration did not happen (the server runs with --no-record"), asked::describe);
         }
     }
 

@@ -630,8 +630,9 @@ public final class RemoteSession {
         Status s = Status.fromThrowable(t);
         String d = s.getDescription();
         Throwable cause = s.getCause();
-        if (d == null && cause != null) {
-            d = cause.getMessage();
+        if (cause != null && cause.getMessage() != null && (d == null || d.equals("io exception"))) {
+            // gRPC's transport errors say only "io exception": the cause says what happened (refused, reset)
+            d = d == null ? cause.getMessage() : d + ": " + cause.getMessage();
         }
         return s.getCode() + (d != null ? ": " + d : "");
     }

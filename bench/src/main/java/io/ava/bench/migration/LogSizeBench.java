@@ -54,14 +54,15 @@ final class LogSizeBench {
   }
 
   /**
-   * The verdict: PASS when records and record_bytes at the last sample are no larger than at the
-   * first sample after at least one launch, give or take {@link #SLACK} (records) and {@link
-   * #SLACK} or {@link #SLACK_BYTES} (bytes); N/A without two such samples.
+   * The verdict: PASS when records and record_bytes after the whole loop ({@code launches}) are no
+   * larger than at the first sample after at least one launch, give or take {@link #SLACK}
+   * (records) and {@link #SLACK} or {@link #SLACK_BYTES} (bytes); N/A without such a first sample
+   * or without the sample at the end of the loop.
    */
-  static String verdict(List<Sample> samples) {
+  static String verdict(List<Sample> samples, long launches) {
     List<Sample> looped = samples.stream()
         .filter(s -> s.launches() > 0 && s.records() != null && s.recordBytes() != null).toList();
-    if (looped.size() < 2) return "N/A";
+    if (looped.size() < 2 || looped.get(looped.size() - 1).launches() != launches) return "N/A";
     Sample first = looped.get(0);
     Sample last = looped.get(looped.size() - 1);
     boolean records = last.records() <= first.records() * (1 + SLACK);
@@ -135,7 +136,7 @@ final class LogSizeBench {
     if (got.size() < points.size()) {
       errors.add("log size: " + got.size() + " of " + points.size() + " status samples taken");
     }
-    String verdict = verdict(got);
+    String verdict = verdict(got, launches);
     json.put("samples", got.stream().map(Sample::toJson).toList());
     json.put("status", verdict);
 
@@ -154,7 +155,8 @@ final class LogSizeBench {
     Sample last = got.isEmpty() ? null : got.get(got.size() - 1);
     verdicts.add(String.format(Locale.ROOT,
         "record log does not grow with the loop (%s -> %s launches): %s (record_bytes %s -> %s, "
-            + "records %s -> %s)",
+            + "records %s -> %s)" + (last != null && last.launches() == launches ? ""
+                : "; no sample after all " + launches + " launches"),
         first == null ? "-" : Table.num((double) first.launches(), 0),
         last == null ? "-" : Table.num((double) last.launches(), 0), verdict,
         first == null ? "-" : num(first.recordBytes()), last == null ? "-" : num(last.recordBytes()),

@@ -60,10 +60,11 @@ final class OutgoingMigration {
     MigrationResult run() {
         long start = System.nanoTime();
         if (session.recordLog() == null) {
-            return migrations.finished(result(start, false, "the server runs with --no-record: its sessions cannot migrate"));
+            return refused(start, "the server runs with --no-record: its sessions cannot migrate", clientAsked);
         }
         if (!session.beginMigration(this, this::clientLeft)) {
-            return migrations.finished(result(start, false, "the session is closed or already migrating"));
+            // the migration under way answers the client (redirect or abort)
+            return refused(start, "the session is closed or already migrating", false);
         }
         PeerLink link = null;
         boolean movedAway = false;
@@ -104,6 +105,14 @@ final class OutgoingMigration {
             session.endMigration(movedAway);
         }
         return migrations.finished(result(start, movedAway, failure));
+    }
+
+    /** Refused before it began: a client that asked (and paused itself) is told to carry on. */
+    private MigrationResult refused(long start, String why, boolean tellClient) {
+        if (tellClient) {
+            session.push(Push.newBuilder().setMigration(MigrationNotice.newBuilder().setAborted(why)).build());
+        }
+        return migrations.finished(result(start, false, why));
     }
 
     private void quiesce() throws MigrationException {

@@ -30,9 +30,18 @@ public final class RecordLog {
     public record Record(long sequence, Call call, long[] created) {
     }
 
+    /** A kernel's latest argument (or exec info) and the object it binds, which it keeps alive. */
+    private record Setting(Record record, long holds) {
+    }
+
     /** What the log knows of one object. */
     private static final class Tracked {
         final java.util.LinkedHashSet<Long> records = new java.util.LinkedHashSet<>();
+        /**
+         * a kernel's latest arguments (by index) and exec info (by name, bit 62 set): replayed after
+         * every other record, when whatever they name exists; one put per clSetKernelArg
+         */
+        Map<Long, Setting> settings;
         final Set<Long> dependsOn = new HashSet<>();
         int references = 1;
         int dependents;
@@ -42,15 +51,9 @@ public final class RecordLog {
     /** in call order: sequences only grow, so insertion order is call order (and removal is O(1)) */
     private final java.util.LinkedHashMap<Long, Record> records = new java.util.LinkedHashMap<>();
     private final Map<Long, Tracked> objects = new HashMap<>();
-    /** (kernel, argument index) or (kernel, exec-info name) to the record that set it last */
-    private final Map<SettingKey, Long> latestSetting = new HashMap<>();
-
-    /** What a superseding call sets: a kernel's argument by index, or its exec info by name. */
-    private record SettingKey(long owner, boolean execInfo, long which) {
-    }
-    /** for each record that binds an object as a kernel argument: the object it keeps alive */
-    private final Map<Long, Long> argumentHolds = new HashMap<>();
+    private static final long[] NO_IDS = new long[0];
     private long sequence;
+    private int settingCount;
     private long bytes;
 
     /**
@@ -61,7 +64,7 @@ public final class RecordLog {
      * @param argumentObject for kernel arguments: the object bound (a buffer, image or sampler), else 0
      */
     public synchronized void recorded(FunctionSpec f, Call call, long[] handleIds, long[] created, long argumentObject) {
-        recorded(f, call, handleIds, created, argumentObject, new long[0]);
+        recorded(f, call, handleIds, created, argumentObject, NO_IDS);
     }
 
     /**
@@ -73,11 +76,11 @@ public final class RecordLog {
         if (!f.record()) {
             return;
         }
-        long seq = ++sequence;
-        Record r = new Record(seq, call, created);
-        records.put(seq, r);
-        bytes += call.getSerializedSize();
+        int size = call.getSerializedSize();
         if (created.length > 0) {
+            long seq = ++sequence;
+            records.put(seq, new Record(seq, call, created));
+            bytes += size;
             for (long id : created) {
                 Tracked t = objects.computeIfAbsent(id, k -> new Tracked());
                 t.records.add(seq);
@@ -93,27 +96,39 @@ public final class RecordLog {
         long owner = ownerOf(f, handleIds);
         Tracked t = objects.get(owner);
         if (t == null) {
-            records.remove(seq);
-            bytes -= call.getSerializedSize();
             return; // configures an object the log does not hold (a platform or device): nothing to replay
         }
+        long key = settingKey(f, call);
+        if (key >= 0) {
+            // the hot path of a kernel-argument loop: no sequence, one map put
+            if (t.settings == null) {
+                t.settings = new HashMap<>();
+            }
+            Tracked bound = argumentObject != 0 && argumentObject != owner ? objects.get(argumentObject) : null;
+            if (bound != null) {
+                bound.dependents++;
+            }
+            Setting previous = t.settings.put(key, new Setting(new Record(0, call, NO_IDS), bound != null ? argumentObject : 0));
+            bytes += size;
+            if (previous != null) {
+                bytes -= previous.record().call().getSerializedSize();
+                if (previous.holds() != 0) {
+                    release(previous.holds());
+                }
+            } else {
+                settingCount++;
+            }
+            return;
+        }
+        long seq = ++sequence;
+        records.put(seq, new Record(seq, call, created));
+        bytes += size;
         t.records.add(seq);
         for (ArgSpec d : f.dependsOn()) {
             addDependency(t, owner, handleIds[d.index()]);
         }
         for (long d : moreDependencies) {
             addDependency(t, owner, d);
-        }
-        SettingKey key = settingKey(f, call, owner);
-        if (key != null) {
-            Long previous = latestSetting.put(key, seq);
-            if (previous != null) {
-                drop(previous, t);
-            }
-            if (argumentObject != 0 && objects.containsKey(argumentObject)) {
-                argumentHolds.put(seq, argumentObject);
-                objects.get(argumentObject).dependents++;
-            }
         }
     }
 
@@ -138,13 +153,21 @@ public final class RecordLog {
         }
     }
 
-    /** The records to replay, oldest first. */
+    /** The records to replay: creations and configurations oldest first, then the kernels' latest settings. */
     public synchronized List<Record> snapshot() {
-        return List.copyOf(records.values());
+        List<Record> out = new java.util.ArrayList<>(records.values());
+        for (Tracked t : objects.values()) {
+            if (t.settings != null) {
+                for (Setting s : t.settings.values()) {
+                    out.add(s.record());
+                }
+            }
+        }
+        return out;
     }
 
     public synchronized int size() {
-        return records.size();
+        return records.size() + settingCount;
     }
 
     /** Serialized bytes of the calls held. */
@@ -188,13 +211,18 @@ public final class RecordLog {
             r = records.remove(seq);
             if (r != null) {
                 bytes -= r.call().getSerializedSize();
-                Long held = argumentHolds.remove(seq);
-                if (held != null) {
-                    release(held);
-                }
             }
         }
-        latestSetting.values().removeIf(seq -> !records.containsKey(seq));
+        if (t.settings != null) {
+            for (Setting s : t.settings.values()) {
+                bytes -= s.record().call().getSerializedSize();
+                settingCount--;
+                if (s.holds() != 0) {
+                    release(s.holds());
+                }
+            }
+            t.settings = null;
+        }
         for (long on : t.dependsOn) {
             release(on);
         }
@@ -217,20 +245,6 @@ public final class RecordLog {
         }
     }
 
-    /** A record superseded by a later setting of the same thing. */
-    private void drop(long seq, Tracked owner) {
-        Record r = records.remove(seq);
-        if (r == null) {
-            return;
-        }
-        bytes -= r.call().getSerializedSize();
-        owner.records.remove(Long.valueOf(seq));
-        Long held = argumentHolds.remove(seq);
-        if (held != null) {
-            release(held);
-        }
-    }
-
     /** The object a configuring call belongs to: its first handle argument the log holds. */
     private long ownerOf(FunctionSpec f, long[] handleIds) {
         for (ArgSpec a : f.args()) {
@@ -241,16 +255,18 @@ public final class RecordLog {
         return 0;
     }
 
-    /** Calls that later calls supersede: kernel arguments by index, exec info by name. */
-    private static SettingKey settingKey(FunctionSpec f, Call call, long owner) {
+    private static final long EXEC_INFO = 1L << 62;
+
+    /** Calls that later calls supersede: kernel arguments by index, exec info by name; -1 for others. */
+    private static long settingKey(FunctionSpec f, Call call) {
         switch (f.name()) {
             case "clSetKernelArg":
             case "clSetKernelArgSVMPointer":
-                return new SettingKey(owner, false, call.getScalars(f.slot(1)));
+                return call.getScalars(f.slot(1)) & 0xffffffffL;
             case "clSetKernelExecInfo":
-                return new SettingKey(owner, true, call.getScalars(f.slot(1)));
+                return EXEC_INFO | (call.getScalars(f.slot(1)) & 0xffffffffL);
             default:
-                return null;
+                return -1;
         }
     }
 }

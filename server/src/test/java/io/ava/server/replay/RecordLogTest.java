@@ -100,4 +100,22 @@ class RecordLogTest {
         log.released(10);
         assertEquals(List.of("clCreateContext"), functions());
     }
+
+    @Test
+    void kernelArgumentsReplayAfterEveryObjectTheyName() {
+        create("clCreateContext", 1);
+        create("clCreateProgramWithSource", 2, 0, 1);
+        create("clCreateKernel", 3, 0, 2);
+        create("clCreateBuffer", 10, 0, 1); // made after the kernel, bound to it below
+        setArg(3, 0, 10);
+        create("clCreateBuffer", 11, 0, 1);
+        assertEquals(List.of("clCreateContext", "clCreateProgramWithSource", "clCreateKernel", "clCreateBuffer",
+                "clCreateBuffer", "clSetKernelArg"), functions());
+        log.released(10);
+        assertEquals(2, functions().stream().filter("clCreateBuffer"::equals).count(), "buffer 10 is still an argument");
+        log.released(3);
+        assertEquals(List.of("clCreateContext", "clCreateProgramWithSource", "clCreateBuffer"), functions(),
+                "a released kernel takes its arguments with it, and what only they held");
+        assertEquals(0, log.bytes() - log.snapshot().stream().mapToLong(r -> r.call().getSerializedSize()).sum());
+    }
 }
