@@ -404,6 +404,12 @@ public final class RemoteSession {
     /** gRPC flow control: hold the sender while the transport's buffer is full. */
     private void awaitReady() {
         while (!link.stream.isReady() && broken == null) {
+            if (closingDeadline != 0 && System.nanoTime() > closingDeadline) {
+                // at exit: a server that takes nothing more must not keep the JVM from ending
+                fail(Status.DEADLINE_EXCEEDED.withDescription("the server took no more calls for "
+                        + CLOSE_WAIT_SECONDS + " s while the program exited").asRuntimeException());
+                return;
+            }
             try {
                 sendLock.wait(100);
             } catch (InterruptedException e) {
@@ -601,7 +607,11 @@ public final class RemoteSession {
     }
 
     /** Ends the session: the server releases everything it still holds for it. */
+    private static final long CLOSE_WAIT_SECONDS = 10;
+    private volatile long closingDeadline;
+
     public void close() {
+        closingDeadline = System.nanoTime() + CLOSE_WAIT_SECONDS * 1_000_000_000L;
         Link l = link;
         try {
             flush();

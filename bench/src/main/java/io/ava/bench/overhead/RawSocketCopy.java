@@ -78,7 +78,19 @@ public final class RawSocketCopy {
       ss.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
       System.out.println("PORT " + ((InetSocketAddress) ss.getLocalAddress()).getPort());
       System.out.flush();
+      // a channel's accept has no timeout: a sender that never comes must not leave us behind
+      java.util.concurrent.CountDownLatch connected = new java.util.concurrent.CountDownLatch(1);
+      Thread watchdog = new Thread(() -> {
+        try {
+          if (!connected.await(60, java.util.concurrent.TimeUnit.SECONDS)) System.exit(3);
+        } catch (InterruptedException ignored) {
+          // exiting anyway
+        }
+      }, "raw-socket-sink-watchdog");
+      watchdog.setDaemon(true);
+      watchdog.start();
       try (java.nio.channels.SocketChannel s = ss.accept()) {
+        connected.countDown();
         s.socket().setTcpNoDelay(true);
         java.nio.ByteBuffer header = java.nio.ByteBuffer.allocate(8);
         java.nio.ByteBuffer ack = java.nio.ByteBuffer.allocate(1);

@@ -44,7 +44,7 @@ final class ContentWriter implements AutoCloseable {
 
     ContentWriter(HandleTable table, String bindHost) throws MigrationException {
         this.table = table;
-        new SecureRandom().nextBytes(token);
+        MigrationService.RANDOM.nextBytes(token);
         try {
             server = ServerSocketChannel.open();
             server.bind(new InetSocketAddress(bindHost, 0), 1);

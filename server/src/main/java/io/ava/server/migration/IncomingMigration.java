@@ -179,7 +179,7 @@ final class IncomingMigration implements StreamObserver<MigrationPacket> {
         contents.close();
         long restoreNanos = contents.nanos + System.nanoTime() - t;
         token = new byte[16];
-        new java.security.SecureRandom().nextBytes(token);
+        MigrationService.RANDOM.nextBytes(token);
         session.awaitResume(this::clientBack);
         service.registry().awaitClient(session, token);
         service.timer().schedule(this::clientLate, CLIENT_WAIT_SECONDS, TimeUnit.SECONDS);

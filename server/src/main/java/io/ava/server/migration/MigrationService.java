@@ -26,6 +26,12 @@ public final class MigrationService extends AvaMigrationGrpc.AvaMigrationImplBas
     private final String advertise;
     private final Integer maxIncoming;
     private final AtomicInteger accepted = new AtomicInteger();
+    /** one generator, seeded at start: seeding a new one per migration can take tens of ms */
+    static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+
+    static {
+        RANDOM.nextBytes(new byte[16]);
+    }
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "ava-migration-timer");
         t.setDaemon(true);

@@ -175,8 +175,22 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
                         end++;
                     }
                     java.util.List<Call> run = batch.subList(start, end);
-                    executorFor(thread).execute(() -> run.forEach(this::run));
+                    queuedBatches.incrementAndGet();
+                    executorFor(thread).execute(() -> {
+                        try {
+                            run.forEach(this::run);
+                        } finally {
+                            batchDone();
+                        }
+                    });
                     start = end;
+                }
+                if (queuedBatches.get() > MAX_QUEUED_BATCHES) {
+                    // flow control: read no more until the session's threads catch up (a loop of async
+                    // launches would otherwise queue calls here until the heap runs out)
+                    inboundHeld.set(true);
+                    batchDone0();
+                    return;
                 }
                 break;
             case CHUNK:
@@ -192,6 +206,30 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
         }
         if (out != null) {
             out.request(1);
+        }
+    }
+
+    /** Call batches handed to this session's threads and not yet run; past the bound, reading stops. */
+    private static final int MAX_QUEUED_BATCHES = 64;
+    private final java.util.concurrent.atomic.AtomicInteger queuedBatches = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicBoolean inboundHeld = new AtomicBoolean();
+
+    private void batchDone() {
+        queuedBatches.decrementAndGet();
+        batchDone0();
+    }
+
+    /** Reads the next message again once the backlog has halved. */
+    private void batchDone0() {
+        if (queuedBatches.get() <= MAX_QUEUED_BATCHES / 2 && inboundHeld.compareAndSet(true, false)) {
+            ServerCallStreamObserver<ServerMessage> o = out;
+            if (o != null && !closed.get()) {
+                try {
+                    o.request(1);
+                } catch (RuntimeException ignored) {
+                    // the stream is gone
+                }
+            }
         }
     }
 
