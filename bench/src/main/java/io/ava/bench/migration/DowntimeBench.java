@@ -49,8 +49,12 @@ final class DowntimeBench {
   private int restarts;
   private String firstLine;
 
+  /** migrations started by `ava-server migrate` once the workload's loop runs, not by call id */
+  private final boolean adminTrigger;
+
   DowntimeBench(BenchEnv env, List<Integer> sizesMib, int repeats, int iterations,
-      int migrateAfter, List<String> errors) {
+      int migrateAfter, List<String> errors, boolean adminTrigger) {
+    this.adminTrigger = adminTrigger;
     this.env = env;
     this.sizesMib = sizesMib;
     this.repeats = repeats;
@@ -69,6 +73,8 @@ final class DowntimeBench {
     Map<String, Object> json = new LinkedHashMap<>();
     json.put("iterations", iterations);
     json.put("migrate_after_iterations", migrateAfter);
+    json.put("trigger", adminTrigger ? "admin (ava-server migrate while the loop runs; pre-copy)"
+        : "AVA_MIGRATION_CALL_ID (the program pauses at the call)");
     List<Map<String, Object>> sizes = new ArrayList<>();
     json.put("sizes", sizes);
     log("starting servers A and B ...");
@@ -81,10 +87,10 @@ final class DowntimeBench {
     try {
       json.put("server_a", pair.addressA());
       json.put("server_b", pair.addressB());
-      Long setupCalls = calibrate();
+      Long setupCalls = adminTrigger ? Long.valueOf(-1) : calibrate();
       json.put("setup_calls", setupCalls);
       if (setupCalls == null) return json;
-      long callId = setupCalls + 3L * migrateAfter; // 3 calls per loop iteration
+      long callId = adminTrigger ? -1 : setupCalls + 3L * migrateAfter; // 3 calls per loop iteration
       json.put("migration_call_id", callId);
       log("first migration of the servers (1 MiB, cold; not in the medians) ...");
       DowntimeRun first = runOnce(1, 0, callId);
@@ -263,12 +269,23 @@ final class DowntimeBench {
     run.serverB = pair.addressB();
     try {
       int before = MigrationLogFile.read(pair.migrationLog).size();
+      java.util.function.Consumer<String> listener = null;
+      if (adminTrigger) {
+        // the operator's command, once the loop runs: the program goes on during the pre-copy
+        listener = line -> {
+          if (line.equals("SETUP_DONE")) {
+            Thread t = new Thread(() -> adminMigrate(run), "bench-migrate");
+            t.setDaemon(true);
+            t.start();
+          }
+        };
+      }
       BenchEnv.Forked f = env.runWorkload("workload-" + tag, StateWorkload.class.getName(),
           List.of("--mib", String.valueOf(mib), "--iterations", String.valueOf(iterations),
               "--migrate-after", String.valueOf(migrateAfter),
               "--seed", String.valueOf(0x5eed + 7919 * repeat + mib)),
-          Map.of("AVA_MIGRATION_CALL_ID", String.valueOf(callId)), run.serverA, workloadLog,
-          null, pair::trouble);
+          adminTrigger ? Map.of() : Map.of("AVA_MIGRATION_CALL_ID", String.valueOf(callId)),
+          run.serverA, workloadLog, listener, pair::trouble);
       run.workload = f.run();
       run.check(f.lines(), AgentOutput.parse(f.lines()));
       run.readMigrationLog(pair.migrationLog, before);
@@ -276,6 +293,24 @@ final class DowntimeBench {
       run.errors.add(e.getMessage());
     }
     return run;
+  }
+
+  /** `ava-server migrate --server A --all`, as an operator would run it. */
+  private void adminMigrate(DowntimeRun run) {
+    try {
+      Process p = new ProcessBuilder(env.java(), "-jar", env.serverJar().toString(), "migrate",
+          "--server", run.serverA, "--all").redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      if (p.waitFor() != 0) {
+        synchronized (run.errors) {
+          run.errors.add("ava-server migrate failed: " + out.strip());
+        }
+      }
+    } catch (IOException | InterruptedException e) {
+      synchronized (run.errors) {
+        run.errors.add("ava-server migrate: " + e);
+      }
+    }
   }
 
   private static List<Double> values(List<Map<String, Object>> runs, String key) {

@@ -46,7 +46,15 @@ final class DowntimeRun {
     errors.addAll(agent.failures);
     int setupDone = lines.indexOf("SETUP_DONE");
     int loopDone = lines.indexOf("LOOP_DONE");
-    if (agent.triggerCallId == null) {
+    if (migrationCallId < 0) {
+      // started by `ava-server migrate` (no call id): it must have happened inside the loop
+      if (agent.moved() && (setupDone < 0 || loopDone < 0 || agent.movedLine < setupDone
+          || agent.movedLine > loopDone)) {
+        errors.add("the migration did not happen inside the workload's loop (moved at output line "
+            + agent.movedLine + ", SETUP_DONE at " + setupDone + ", LOOP_DONE at " + loopDone
+            + "): make --iterations larger");
+      }
+    } else if (agent.triggerCallId == null) {
       errors.add("the agent did not print 'start live migration at call_id " + migrationCallId
           + "'");
     } else if (agent.triggerCallId != migrationCallId) {

@@ -79,6 +79,13 @@ public final class MigrationCommand implements Callable<Integer> {
           + "${DEFAULT-VALUE})")
   int migrateAfter = 25;
 
+  @Option(names = "--trigger", paramLabel = "admin|call",
+      description = "downtime: how the migration starts: `ava-server migrate` while the workload "
+          + "runs (admin: the source pre-copies the record log while the program goes on), or "
+          + "AVA_MIGRATION_CALL_ID (call: the program pauses at that call, so the peer's replay "
+          + "is part of the stall) (default: ${DEFAULT-VALUE})")
+  String trigger = "admin";
+
   @Option(names = "--record-rounds", paramLabel = "N",
       description = "recording: on/off pairs of workload runs (default: ${DEFAULT-VALUE})")
   int recordRounds = 5;
@@ -184,7 +191,13 @@ public final class MigrationCommand implements Callable<Integer> {
     Map<String, Object> partWall = new LinkedHashMap<>();
     long t = System.nanoTime();
     if (parts.contains("downtime")) {
-      DowntimeBench d = new DowntimeBench(env, sizes, repeats, iterations, migrateAfter, errors);
+      if (!trigger.equals("admin") && !trigger.equals("call")) {
+        System.err.println("ava-bench migration: --trigger takes admin or call, not " + trigger);
+        return 2;
+      }
+      DowntimeBench d = new DowntimeBench(env, sizes, repeats,
+          trigger.equals("admin") ? Math.max(iterations, 2000) : iterations, migrateAfter, errors,
+          trigger.equals("admin"));
       json.put("downtime", d.run());
       verdicts.addAll(d.verdicts());
       t = partDone("downtime", t, partWall);

@@ -80,6 +80,13 @@ final class IncomingMigration implements StreamObserver<MigrationPacket> {
                     contents().replayed();
                 }
                 case COMMIT -> commit();
+                case PRESYNC -> {
+                    if (session == null) {
+                        throw new MigrationException("presync before the header");
+                    }
+                    // every record before this one has been replayed: packets run in order
+                    replies.onNext(MigrationReply.newBuilder().setPresynced(true).build());
+                }
                 default -> throw new MigrationException("unknown migration packet");
             }
         } catch (MigrationException | RuntimeException e) {
@@ -100,7 +107,16 @@ final class IncomingMigration implements StreamObserver<MigrationPacket> {
 
     private void header(MigrationHeader h) throws MigrationException {
         if (session != null) {
-            throw new MigrationException("a second header");
+            // after a pre-copy: what changed while the program ran on
+            if (!h.getSessionId().equals(session.id())) {
+                throw new MigrationException("a header for another session");
+            }
+            RootObjects.bind(h.getRootsList(), session.table());
+            session.table().continueServerIds(h.getNextServerId());
+            for (long id : h.getPrintfIdsList()) {
+                session.table().markPrintf(id);
+            }
+            return;
         }
         if (!h.getSpecDigest().equals(service.spec().digest())) {
             throw new MigrationException("the servers' OpenCL specs differ: migrate only between servers of the same ava build");
@@ -134,7 +150,12 @@ final class IncomingMigration implements StreamObserver<MigrationPacket> {
         replay.current(call);
         Dispatcher.Outcome o = service.dispatcher().execute(call, replay);
         table.forceServerIds(new long[0]);
-        replayNanos += System.nanoTime() - t;
+        long took = System.nanoTime() - t;
+        replayNanos += took;
+        if (took > 5_000_000 && log.isInfoEnabled()) {
+            log.info("session={} event=slow-replay call={} function={} ms={}", session.id(), call.getCallId(),
+                    f == null ? "?" : f.name(), took / 1_000_000);
+        }
         String name = f == null ? "function " + call.getFunction() : f.name();
         if (o.failed) {
             throw new MigrationException("replaying call " + call.getCallId() + " (" + name + ") failed with error "

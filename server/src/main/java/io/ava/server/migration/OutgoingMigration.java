@@ -70,11 +70,33 @@ final class OutgoingMigration {
         boolean movedAway = false;
         String failure = null;
         try {
-            quiesce();
-            b.quiesce = System.nanoTime() - start;
             link = PeerLink.open(to);
+            long sentAhead = -1;
+            io.ava.proto.ContentChannel channel;
+            long t0 = System.nanoTime();
+            if (clientAsked) {
+                // AVA_MIGRATION_CALL_ID: the program paused itself at that call; the cut is exact
+                channel = null;
+            } else {
+                // pre-copy: the peer replays the log while the program runs on; only what changes
+                // after the pause goes again, so replay (program builds) is not downtime
+                SessionSnapshot early = SessionSnapshot.precopy(session, migrations.specDigest(), migrations.serverName());
+                link.send(MigrationPacket.newBuilder().setHeader(early.header).build());
+                channel = link.awaitContentChannel(30_000);
+                for (RecordedCall r : early.records) {
+                    link.send(MigrationPacket.newBuilder().setRecord(r).build());
+                }
+                link.send(MigrationPacket.newBuilder().setPresync(true).build());
+                link.awaitPresynced(ACCEPT_MILLIS);
+                sentAhead = early.lastSequence;
+                b.precopy = System.nanoTime() - t0;
+                b.precopied = early.records.size();
+            }
+            long q = System.nanoTime();
+            quiesce();
+            b.quiesce = System.nanoTime() - q;
             long t = System.nanoTime();
-            MigrationAccepted accepted = handOver(link);
+            MigrationAccepted accepted = handOver(link, sentAhead, channel);
             b.acceptedAt = System.nanoTime();
             b.handover = b.acceptedAt - t;
             b.replayMicros = accepted.getReplayMicros();
@@ -139,10 +161,12 @@ final class OutgoingMigration {
     }
 
     /** Streams the session; returns once the peer has rebuilt it. */
-    private MigrationAccepted handOver(PeerLink link) throws MigrationException {
+    private MigrationAccepted handOver(PeerLink link, long sentAhead, io.ava.proto.ContentChannel precopyChannel)
+            throws MigrationException {
         long t = System.nanoTime();
         Contents contents = Contents.plan(session.table());
-        SessionSnapshot snap = SessionSnapshot.take(session, migrations.specDigest(), migrations.serverName(), contents.bytes);
+        SessionSnapshot snap = SessionSnapshot.take(session, migrations.specDigest(), migrations.serverName(), contents.bytes,
+                sentAhead);
         b.snapshot = System.nanoTime() - t;
         b.bytes = contents.bytes;
         b.buffers = contents.buffers;
@@ -152,7 +176,7 @@ final class OutgoingMigration {
         b.events = snap.state.getEventsCount();
         b.maps = snap.state.getMapsCount();
         link.send(MigrationPacket.newBuilder().setHeader(snap.header).build());
-        io.ava.proto.ContentChannel channel = link.awaitContentChannel(30_000);
+        io.ava.proto.ContentChannel channel = precopyChannel != null ? precopyChannel : link.awaitContentChannel(30_000);
         b.connect = System.nanoTime() - t - b.snapshot;
         for (RecordedCall r : snap.records) {
             link.send(MigrationPacket.newBuilder().setRecord(r).build());
@@ -201,6 +225,8 @@ final class OutgoingMigration {
     private static final class Breakdown {
         long quiesce;
         long snapshot;
+        long precopy;
+        int precopied;
         long connect;
         long contents;
         long commit;
@@ -219,10 +245,11 @@ final class OutgoingMigration {
         int maps;
 
         String json(String session, String from, String to, boolean ok, long totalMillis, String failure) {
-            // transfer: streaming to the peer and its answer, less the source's reads and the peer's replay and writes
-            long transfer = Math.max(0, handover / 1000 - snapshot / 1000 - replayMicros - restoreMicros);
+            // transfer: streaming records, state and contents to the peer, less the source's reads
+            long transfer = Math.max(0, (handover - commit) / 1000 - snapshot / 1000);
             return "{\"session\":\"" + session + "\",\"from\":\"" + esc(from) + "\",\"to\":\"" + esc(to) + "\",\"ok\":" + ok
-                    + ",\"total_ms\":" + totalMillis
+                    + ",\"total_ms\":" + totalMillis + ",\"downtime_ms\":" + ms(Math.max(0, totalMillis * 1000 - precopy / 1000))
+                    + ",\"precopy_ms\":" + ms(precopy / 1000) + ",\"precopied_records\":" + precopied
                     + ",\"quiesce_ms\":" + ms(quiesce / 1000) + ",\"snapshot_ms\":" + ms(snapshot / 1000)
                     + ",\"transfer_ms\":" + ms(transfer) + ",\"replay_ms\":" + ms(replayMicros)
                     + ",\"restore_ms\":" + ms(restoreMicros) + ",\"redirect_ms\":" + ms(redirect / 1000)

@@ -26,6 +26,7 @@ final class PeerLink implements AutoCloseable {
     final CompletableFuture<MigrationAccepted> accepted = new CompletableFuture<>();
     final CompletableFuture<Void> resumed = new CompletableFuture<>();
     final CompletableFuture<io.ava.proto.ContentChannel> content = new CompletableFuture<>();
+    final CompletableFuture<Void> presynced = new CompletableFuture<>();
     private volatile Throwable failure;
 
     /** Channels to peers, kept: connecting and warming a channel costs more than a small migration. */
@@ -56,7 +57,9 @@ final class PeerLink implements AutoCloseable {
 
             @Override
             public void onNext(MigrationReply r) {
-                if (r.hasContent()) {
+                if (r.getPresynced()) {
+                    presynced.complete(null);
+                } else if (r.hasContent()) {
                     content.complete(r.getContent());
                 } else if (r.hasAccepted()) {
                     accepted.complete(r.getAccepted());
@@ -89,6 +92,7 @@ final class PeerLink implements AutoCloseable {
         accepted.completeExceptionally(t);
         resumed.completeExceptionally(t);
         content.completeExceptionally(t);
+        presynced.completeExceptionally(t);
         synchronized (ready) {
             ready.notifyAll();
         }
@@ -115,6 +119,10 @@ final class PeerLink implements AutoCloseable {
 
     MigrationAccepted awaitAccepted(long timeoutMillis) throws MigrationException {
         return await(accepted, timeoutMillis, "accept the session");
+    }
+
+    void awaitPresynced(long timeoutMillis) throws MigrationException {
+        await(presynced, timeoutMillis, "replay the records sent ahead");
     }
 
     io.ava.proto.ContentChannel awaitContentChannel(long timeoutMillis) throws MigrationException {

@@ -29,30 +29,53 @@ final class SessionSnapshot {
     final MigrationHeader header;
     final List<RecordedCall> records;
     final ObjectState state;
+    /** the newest record sent: after a pre-copy, only newer ones (and every kernel setting) go again */
+    final long lastSequence;
 
-    private SessionSnapshot(MigrationHeader header, List<RecordedCall> records, ObjectState state) {
+    private SessionSnapshot(MigrationHeader header, List<RecordedCall> records, ObjectState state, long lastSequence) {
         this.header = header;
         this.records = records;
         this.state = state;
+        this.lastSequence = lastSequence;
     }
 
-    static SessionSnapshot take(ServerSession session, String specDigest, String sourceName, long contentBytes)
-            throws MigrationException {
+    /** While the program still runs: the header and the log so far (no state; it changes until the pause). */
+    static SessionSnapshot precopy(ServerSession session, String specDigest, String sourceName) throws MigrationException {
+        return take(session, specDigest, sourceName, 0, -1, false);
+    }
+
+    /**
+     * After the pause: the header again, the records newer than {@code afterSequence} (all with
+     * -1), every kernel setting (they are replaced in place, so they always go again), and the state.
+     */
+    static SessionSnapshot take(ServerSession session, String specDigest, String sourceName, long contentBytes,
+                                long afterSequence) throws MigrationException {
+        return take(session, specDigest, sourceName, contentBytes, afterSequence, true);
+    }
+
+    private static SessionSnapshot take(ServerSession session, String specDigest, String sourceName, long contentBytes,
+                                        long afterSequence, boolean withState) throws MigrationException {
         HandleTable table = session.table();
         RecordLog log = session.recordLog();
+        List<RecordLog.Record> all = log.snapshot();
         MigrationHeader header = MigrationHeader.newBuilder().setSessionId(session.id()).setSpecDigest(specDigest)
                 .setSourceServer(sourceName).addAllRoots(RootObjects.describe(table, log.heldIds()))
                 .setNextServerId(table.nextServerId()).addAllPrintfIds(table.printfIds())
                 .setContentBytes(contentBytes).build();
         List<RecordedCall> records = new ArrayList<>();
-        for (RecordLog.Record r : log.snapshot()) {
+        long last = afterSequence;
+        for (RecordLog.Record r : all) {
+            if (r.sequence() != 0 && r.sequence() <= afterSequence) {
+                continue; // the peer replayed it during the pre-copy
+            }
+            last = Math.max(last, r.sequence());
             RecordedCall.Builder rc = RecordedCall.newBuilder().setCall(r.call());
             for (long id : r.created()) {
                 rc.addCreated(id);
             }
             records.add(rc.build());
         }
-        return new SessionSnapshot(header, records, state(table, log));
+        return new SessionSnapshot(header, records, withState ? state(table, log) : null, last);
     }
 
     private static ObjectState state(HandleTable table, RecordLog log) {
