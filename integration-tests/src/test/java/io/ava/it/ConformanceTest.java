@@ -48,6 +48,7 @@ class ConformanceTest {
             "NonBlockingReadGatedByUserEvent",
             "NonBlockingRectAndImageTransfers",
             "UserEvents",
+            "CrossThreadRelease",
             "EventCallbacks",
             "EventProfiling",
             "MarkersBarriersCrossQueue",

@@ -175,10 +175,37 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
                         end++;
                     }
                     java.util.List<Call> run = batch.subList(start, end);
+                    long first = arrivals + 1;
+                    java.util.Map<Integer, long[]> releaseWaits = null;
+                    for (int k = 0; k < run.size(); k++) {
+                        arrivals++;
+                        if (!run.get(k).getAsync() || dispatcher.releases(run.get(k))) {
+                            long[] earlier = earlierOnOtherThreads(thread);
+                            if (earlier.length > 0) {
+                                releaseWaits = releaseWaits == null ? new java.util.HashMap<>() : releaseWaits;
+                                releaseWaits.put(k, earlier);
+                            }
+                        }
+                    }
+                    lastQueued.put(thread, arrivals);
+                    java.util.Map<Integer, long[]> waits = releaseWaits;
                     queuedBatches.incrementAndGet();
                     executorFor(thread).execute(() -> {
                         try {
-                            run.forEach(this::run);
+                            ThreadProgress progress = progressOf(thread);
+                            for (int k = 0; k < run.size(); k++) {
+                                if (waits != null && waits.containsKey(k)) {
+                                    awaitEarlier(waits.get(k));
+                                }
+                                Call c = run.get(k);
+                                if (!c.getAsync()) {
+                                    progress.syncRunning = first + k;
+                                    progressed();
+                                }
+                                run(c);
+                                progress.done = first + k;
+                                progressed();
+                            }
                         } finally {
                             batchDone();
                         }
@@ -206,6 +233,91 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
         }
         if (out != null) {
             out.request(1);
+        }
+    }
+
+    // ---------------------------------------------------------------- order across threads
+    // Each application thread has its own executor, so a call may overtake another thread's earlier
+    // call. A release must not overtake another thread's earlier retain or use of the object, and a
+    // synchronous call must not overtake calls the program made before it on other threads (its
+    // answer may depend on them: a reference count, a status). So these wait until every call the
+    // other threads had sent before them is done (such calls never wait for this thread: a thread's queue
+    // holds async calls and at most one final sync call). Earlier async calls must have finished (a
+    // retain is done); an earlier sync call, which may block until the program's next move, only
+    // has to be running.
+
+    /** calls received so far, numbered in arrival order (onNext runs one message at a time) */
+    private long arrivals;
+    /** per thread: the number of the last call handed to its executor */
+    private final java.util.Map<Long, Long> lastQueued = new java.util.HashMap<>();
+    /** How far a thread's executor has got. */
+    private static final class ThreadProgress {
+        /** the number of the last call it finished */
+        volatile long done;
+        /** the number of the sync call it is running (or ran last) */
+        volatile long syncRunning = -1;
+
+        boolean reached(long number) {
+            return done >= number || syncRunning == number;
+        }
+    }
+
+    private final java.util.Map<Long, ThreadProgress> progress = new ConcurrentHashMap<>();
+
+    private ThreadProgress progressOf(long thread) {
+        return progress.computeIfAbsent(thread, t -> new ThreadProgress());
+    }
+    private final Object startedLock = new Object();
+    private volatile int startWaiters;
+
+    /** Other threads' last calls not yet started (threads that started everything are forgotten). */
+    private long[] earlierOnOtherThreads(long thread) {
+        if (lastQueued.isEmpty()) {
+            return NONE;
+        }
+        long[] w = null;
+        int n = 0;
+        for (java.util.Iterator<java.util.Map.Entry<Long, Long>> it = lastQueued.entrySet().iterator(); it.hasNext(); ) {
+            java.util.Map.Entry<Long, Long> e = it.next();
+            ThreadProgress p = progress.get(e.getKey());
+            if (p != null && p.done >= e.getValue()) {
+                it.remove(); // everything it was sent has finished: nothing to wait for
+            } else if (e.getKey() != thread) {
+                w = w == null ? new long[2 * lastQueued.size()] : w;
+                w[n++] = e.getKey();
+                w[n++] = e.getValue();
+            }
+        }
+        return w == null ? NONE : java.util.Arrays.copyOf(w, n);
+    }
+
+    private static final long[] NONE = new long[0];
+
+    private void progressed() {
+        if (startWaiters > 0) {
+            synchronized (startedLock) {
+                startedLock.notifyAll();
+            }
+        }
+    }
+
+    /** Waits (bounded, so a surprise cannot hang the session) until those threads reached those calls. */
+    private void awaitEarlier(long[] threadAndNumber) {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        synchronized (startedLock) {
+            startWaiters++;
+            try {
+                for (int i = 0; i < threadAndNumber.length; i += 2) {
+                    ThreadProgress p = progressOf(threadAndNumber[i]);
+                    while (!p.reached(threadAndNumber[i + 1]) && System.nanoTime() < deadline && !closed.get()) {
+                        startedLock.wait(10);
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                startWaiters--;
+            }
         }
     }
 
