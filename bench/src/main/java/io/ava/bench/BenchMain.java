@@ -2,6 +2,7 @@ package io.ava.bench;
 
 import io.ava.bench.migration.MigrationCommand;
 import io.ava.bench.overhead.OverheadCommand;
+import io.ava.bench.run.RunCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -14,7 +15,8 @@ import picocli.CommandLine.Spec;
     version = "ava-bench 0.1.0",
     description = "ava benchmarks. Run a subcommand with --help for its options.",
     subcommands = {
-      OverheadCommand.class, MigrationCommand.class, CommandLine.HelpCommand.class
+      OverheadCommand.class, MigrationCommand.class, RunCommand.class,
+      CommandLine.HelpCommand.class
     })
 public final class BenchMain implements Runnable {
 

@@ -44,6 +44,11 @@ public final class ChildProcess implements AutoCloseable {
 
   private ChildProcess(String name, Process process, Path log, Consumer<String> listener)
       throws IOException {
+    this(name, process, log, listener, process.getInputStream());
+  }
+
+  private ChildProcess(String name, Process process, Path log, Consumer<String> listener,
+      java.io.InputStream drained) throws IOException {
     this.name = name;
     this.process = process;
     this.log = log;
@@ -52,7 +57,7 @@ public final class ChildProcess implements AutoCloseable {
         log == null
             ? null
             : new PrintWriter(Files.newBufferedWriter(log, StandardCharsets.UTF_8), true);
-    this.pump = new Thread(() -> drain(logOut, listener), "ava-bench-pump-" + name);
+    this.pump = new Thread(() -> drain(drained, logOut, listener), "ava-bench-pump-" + name);
     pump.setDaemon(true);
     pump.start();
   }
@@ -84,9 +89,32 @@ public final class ChildProcess implements AutoCloseable {
     return new ChildProcess(name, p, log, listener);
   }
 
-  private void drain(PrintWriter logOut, Consumer<String> listener) {
-    try (BufferedReader r =
-        new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+  /**
+   * As {@link #start(String, List, java.util.Map, Path, Consumer)}, but stdout goes to {@code
+   * stdoutFile} alone, byte for byte (for output that is compared with another run's); the log,
+   * {@link #lines()}, {@link #tail(int)} and the listener then see stderr only.
+   */
+  public static ChildProcess startWithStdoutTo(
+      String name, List<String> command, java.util.Map<String, String> env, Path stdoutFile,
+      Path log, Consumer<String> listener) throws IOException {
+    if (log != null && log.getParent() != null) Files.createDirectories(log.getParent());
+    if (stdoutFile.getParent() != null) Files.createDirectories(stdoutFile.getParent());
+    ProcessBuilder pb = new ProcessBuilder(command);
+    pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+    pb.redirectOutput(stdoutFile.toFile());
+    pb.environment().putAll(env);
+    Process p;
+    try {
+      p = pb.start();
+    } catch (IOException e) {
+      throw new IOException("cannot start " + name + " (" + String.join(" ", command) + "): "
+          + e.getMessage(), e);
+    }
+    return new ChildProcess(name, p, log, listener, p.getErrorStream());
+  }
+
+  private void drain(java.io.InputStream in, PrintWriter logOut, Consumer<String> listener) {
+    try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
       String line;
       while ((line = r.readLine()) != null) {
         if (logOut != null) logOut.println(line);

@@ -360,7 +360,8 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
         Dispatcher.Outcome o;
         try {
             o = dispatcher.execute(call, this);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | LinkageError | OutOfMemoryError e) {
+            // answered as an internal error: a client waiting for this reply must not wait forever
             log.error("session={} call={} function={} event=internal-error", id, call.getCallId(), call.getFunction(), e);
             o = null;
         }
