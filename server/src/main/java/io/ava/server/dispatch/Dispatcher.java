@@ -92,12 +92,6 @@ public final class Dispatcher {
         }
     }
 
-    /** Whether the call releases an object (clRelease*): it must not overtake other threads' earlier calls. */
-    public boolean releases(Call call) {
-        FunctionSpec f = spec.function(call.getFunction());
-        return f != null && f.deallocates() != null;
-    }
-
     /** The ids of objects this call will create (its new object, its output event), to reserve on arrival. */
     public long[] createdIds(Call call) {
         FunctionSpec f = spec.function(call.getFunction());

@@ -176,27 +176,18 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
                     }
                     java.util.List<Call> run = batch.subList(start, end);
                     long first = arrivals + 1;
-                    java.util.Map<Integer, long[]> releaseWaits = null;
-                    for (int k = 0; k < run.size(); k++) {
-                        arrivals++;
-                        if (!run.get(k).getAsync() || dispatcher.releases(run.get(k))) {
-                            long[] earlier = earlierOnOtherThreads(thread);
-                            if (earlier.length > 0) {
-                                releaseWaits = releaseWaits == null ? new java.util.HashMap<>() : releaseWaits;
-                                releaseWaits.put(k, earlier);
-                            }
-                        }
-                    }
+                    // the other threads' calls sent before this run come first (see "order across threads")
+                    long[] earlier = earlierOnOtherThreads(thread);
+                    arrivals += run.size();
                     lastQueued.put(thread, arrivals);
-                    java.util.Map<Integer, long[]> waits = releaseWaits;
                     queuedBatches.incrementAndGet();
                     executorFor(thread).execute(() -> {
                         try {
                             ThreadProgress progress = progressOf(thread);
+                            if (earlier.length > 0) {
+                                awaitEarlier(earlier);
+                            }
                             for (int k = 0; k < run.size(); k++) {
-                                if (waits != null && waits.containsKey(k)) {
-                                    awaitEarlier(waits.get(k));
-                                }
                                 Call c = run.get(k);
                                 if (!c.getAsync()) {
                                     progress.syncRunning = first + k;
@@ -237,11 +228,10 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
     }
 
     // ---------------------------------------------------------------- order across threads
-    // Each application thread has its own executor, so a call may overtake another thread's earlier
-    // call. A release must not overtake another thread's earlier retain or use of the object, and a
-    // synchronous call must not overtake calls the program made before it on other threads (its
-    // answer may depend on them: a reference count, a status). So these wait until every call the
-    // other threads had sent before them is done (such calls never wait for this thread: a thread's queue
+    // Each application thread has its own executor, so a call could overtake another thread's earlier
+    // call: a launch on thread A before the clSetKernelArg main made first, a release before another
+    // thread's retain, a query before the call it should see. So each run of calls waits until every
+    // call the other threads had sent before it is done (such calls never wait for this thread: a thread's queue
     // holds async calls and at most one final sync call). Earlier async calls must have finished (a
     // retain is done); an earlier sync call, which may block until the program's next move, only
     // has to be running.
