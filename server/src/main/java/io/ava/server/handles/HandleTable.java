@@ -338,15 +338,6 @@ public final class HandleTable {
         e.clientRefs = 0;
     }
 
-    /** Sets the references the client holds (a migrated session takes the source's counts). */
-    public synchronized void setClientReferences(HandleEntry e, int refs) {
-        e.clientRefs = refs;
-        if (refs == 0 && !isRoot(e.type)) {
-            byId.remove(e.id);
-            byNative.remove(e.object.getNativePointer(), e.id);
-        }
-    }
-
     public synchronized java.util.Set<Long> printfIds() {
         return new java.util.HashSet<>(printf);
     }

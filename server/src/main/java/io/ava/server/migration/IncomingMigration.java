@@ -14,6 +14,7 @@ import io.ava.server.dispatch.ClError;
 import io.ava.server.dispatch.Dispatcher;
 import io.ava.server.handles.HandleEntry;
 import io.ava.server.handles.HandleTable;
+import io.ava.server.handles.NativeRefs;
 import io.ava.server.session.BulkListener;
 import io.ava.server.session.ServerSession;
 import io.ava.server.session.SessionRegistry;

@@ -16,11 +16,7 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import org.jocl.CL;
 import org.jocl.cl_command_queue;
-import org.jocl.cl_context;
 import org.jocl.cl_event;
-import org.jocl.cl_kernel;
-import org.jocl.cl_mem;
-import org.jocl.cl_program;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -669,7 +665,7 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
         for (HandleEntry e : table.ownedNewestFirst()) {
             int refs = table.clientReferences(e);
             for (int k = 0; k < refs; k++) {
-                release(e);
+                io.ava.server.handles.NativeRefs.release(e);
             }
             HandleTable.EventFacts facts = e.type() == HandleType.cl_event ? table.eventFacts(e.id()) : null;
             if (facts != null && facts.heldQueue() != null) {
@@ -689,18 +685,5 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
         }
         registry.remove(this);
         log.info("session={} event=released objects={} calls={}", id, released, calls.get());
-    }
-
-    private static void release(HandleEntry e) {
-        switch (e.type()) {
-            case cl_context -> CL.clReleaseContext((cl_context) e.object());
-            case cl_command_queue -> CL.clReleaseCommandQueue((cl_command_queue) e.object());
-            case cl_mem -> CL.clReleaseMemObject((cl_mem) e.object());
-            case cl_program -> CL.clReleaseProgram((cl_program) e.object());
-            case cl_kernel -> CL.clReleaseKernel((cl_kernel) e.object());
-            case cl_event -> CL.clReleaseEvent((cl_event) e.object());
-            default -> {
-            }
-        }
     }
 }

@@ -1,6 +1,5 @@
-package io.ava.server.migration;
+package io.ava.server.handles;
 
-import io.ava.server.handles.HandleEntry;
 import org.jocl.CL;
 import org.jocl.cl_command_queue;
 import org.jocl.cl_context;
@@ -11,11 +10,11 @@ import org.jocl.cl_program;
 import org.jocl.cl_sampler;
 
 /** The driver's retain and release for an object of any type. */
-final class NativeRefs {
+public final class NativeRefs {
     private NativeRefs() {
     }
 
-    static void retain(HandleEntry e) {
+    public static void retain(HandleEntry e) {
         switch (e.type()) {
             case cl_context -> CL.clRetainContext((cl_context) e.object());
             case cl_command_queue -> CL.clRetainCommandQueue((cl_command_queue) e.object());
@@ -29,7 +28,7 @@ final class NativeRefs {
         }
     }
 
-    static void release(HandleEntry e) {
+    public static void release(HandleEntry e) {
         switch (e.type()) {
             case cl_context -> CL.clReleaseContext((cl_context) e.object());
             case cl_command_queue -> CL.clReleaseCommandQueue((cl_command_queue) e.object());
