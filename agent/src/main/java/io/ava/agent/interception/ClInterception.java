@@ -1,9 +1,10 @@
 package io.ava.agent.interception;
 
-import io.ava.agent.session.RemoteCalls;
 import io.ava.spec.FunctionSpec;
 import io.ava.spec.Spec;
-import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.ByteBuddy;
+import net.bytebuddy.dynamic.ClassFileLocator;
+import net.bytebuddy.pool.TypePool;
 import net.bytebuddy.description.method.MethodDescription;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.dynamic.DynamicType;
@@ -13,7 +14,6 @@ import net.bytebuddy.implementation.StubMethod;
 import net.bytebuddy.implementation.bytecode.assign.Assigner;
 import net.bytebuddy.matcher.ElementMatchers;
 
-import java.lang.instrument.Instrumentation;
 import java.lang.reflect.Method;
 
 /**
@@ -44,19 +44,20 @@ public final class ClInterception {
         }
     }
 
+    static final String CL_CLASS = "org.jocl.CL";
+
     private ClInterception() {
     }
 
-    public static void install(Instrumentation inst, RemoteCalls calls) {
-        NativeBridge.install(calls);
-        Spec spec = calls.spec();
-        new AgentBuilder.Default()
-                .with(AgentBuilder.TypeStrategy.Default.REDEFINE)
-                .with(AgentBuilder.Listener.StreamWriting.toSystemError().withErrorsOnly())
-                .ignore(ElementMatchers.none())
-                .type(ElementMatchers.named("org.jocl.CL"))
-                .transform((builder, type, loader, module, domain) -> rewrite(builder, type, spec))
-                .installOn(inst);
+    /**
+     * Rewrites {@code classFile}, the bytes of org.jocl.CL; other JOCL classes it names are read
+     * through {@code loader} (null: the system class loader) without being loaded.
+     */
+    static byte[] rewrite(byte[] classFile, ClassLoader loader, Spec spec) {
+        ClassFileLocator locator = new ClassFileLocator.Compound(ClassFileLocator.Simple.of(CL_CLASS, classFile),
+                loader == null ? ClassFileLocator.ForClassLoader.ofSystemLoader() : ClassFileLocator.ForClassLoader.of(loader));
+        TypeDescription type = TypePool.Default.of(locator).describe(CL_CLASS).resolve();
+        return rewrite(new ByteBuddy().redefine(type, locator), type, spec).make().getBytes();
     }
 
     private static DynamicType.Builder<?> rewrite(DynamicType.Builder<?> builder, TypeDescription type, Spec spec) {

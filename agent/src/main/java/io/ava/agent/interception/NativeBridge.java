@@ -12,18 +12,39 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class NativeBridge {
     private static final int CL_INVALID_OPERATION = -59;
     private static volatile RemoteCalls calls;
+    private static final java.util.concurrent.CompletableFuture<RemoteCalls> READY =
+            new java.util.concurrent.CompletableFuture<>();
     private static final Set<String> warned = ConcurrentHashMap.newKeySet();
 
     private NativeBridge() {
     }
 
-    static void install(RemoteCalls remoteCalls) {
+    public static void install(RemoteCalls remoteCalls) {
         calls = remoteCalls;
+        READY.complete(remoteCalls);
+    }
+
+    /** The agent could not start: remoted calls fail with this cause instead of waiting. */
+    public static void failed(Throwable cause) {
+        READY.completeExceptionally(cause);
+    }
+
+    /** The calls object; the first calls may wait for the agent's start-up thread to install it. */
+    private static RemoteCalls calls() {
+        RemoteCalls c = calls;
+        if (c != null) {
+            return c;
+        }
+        try {
+            return READY.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw new IllegalStateException("ava: the agent failed to start: " + e.getCause(), e.getCause());
+        }
     }
 
     /** A remoted native: {@code function} is its number in the spec. */
     public static Object invoke(int function, Object[] args) {
-        return calls.invoke(function, args);
+        return calls().invoke(function, args);
     }
 
     /** A native ava refuses or does not remote: one line per function, then the OpenCL error. */

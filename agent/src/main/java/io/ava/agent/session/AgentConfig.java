@@ -12,10 +12,30 @@ public final class AgentConfig {
     /** whether AVA_MIGRATION_CALL_ID is set at all: then the agent reports its call count at exit */
     private final boolean countCalls;
 
-    private AgentConfig(String server, long migrationCallId, boolean countCalls) {
+    /** open the session at start, in the background (default), instead of at the first OpenCL call */
+    private final boolean eagerConnect;
+
+    private AgentConfig(String server, long migrationCallId, boolean countCalls, boolean eagerConnect) {
         this.server = server;
         this.migrationCallId = migrationCallId;
         this.countCalls = countCalls;
+        this.eagerConnect = eagerConnect;
+    }
+
+    public boolean eagerConnect() {
+        return eagerConnect;
+    }
+
+    /** {@code eager} (default) or {@code lazy}; anything else is reported and taken as eager. */
+    static boolean parseConnect(String v) {
+        if (v == null || v.isBlank() || v.trim().equalsIgnoreCase("eager")) {
+            return true;
+        }
+        if (v.trim().equalsIgnoreCase("lazy")) {
+            return false;
+        }
+        System.err.println("ava: ignoring connect=" + v + " (expected eager or lazy)");
+        return true;
     }
 
     public long migrationCallId() {
@@ -62,13 +82,16 @@ public final class AgentConfig {
     /** @param agentArgs the text after "=" in -javaagent:ava-agent.jar=server=host:port,... */
     public static AgentConfig resolve(String agentArgs, Map<String, String> env) {
         String fromArgs = null;
+        String connect = null;
         if (agentArgs != null) {
             for (String part : agentArgs.split(",")) {
                 String p = part.trim();
                 if (p.startsWith("server=")) {
                     fromArgs = p.substring("server=".length());
+                } else if (p.startsWith("connect=")) {
+                    connect = p.substring("connect=".length());
                 } else if (!p.isEmpty()) {
-                    System.err.println("ava: ignoring unknown agent argument '" + p + "' (known: server=host:port)");
+                    System.err.println("ava: ignoring unknown agent argument '" + p + "' (known: server=host:port, connect=eager|lazy)");
                 }
             }
         }
@@ -84,6 +107,9 @@ public final class AgentConfig {
         }
         String migration = System.getProperty("ava.migration.call_id", env.get("AVA_MIGRATION_CALL_ID"));
         long callId = parseMigrationCallId(migration, limit -> java.util.concurrent.ThreadLocalRandom.current().nextLong(limit));
-        return new AgentConfig(server, callId, migration != null);
+        if (connect == null) {
+            connect = System.getProperty("ava.connect", env.get("AVA_CONNECT"));
+        }
+        return new AgentConfig(server, callId, migration != null, parseConnect(connect));
     }
 }

@@ -1,25 +1,36 @@
 package io.ava.agent.session;
 
 import io.ava.proto.Reply;
-import io.ava.spec.Spec;
 
 /**
- * The agent's session, opened on the first OpenCL call. When the server cannot be reached the
+ * The agent's session, opened at start on a background thread ({@link #connectInBackground}), or
+ * else on the first OpenCL call, which then waits for it. When the server cannot be reached the
  * agent says so once, in one line, and every call fails fast with CL_DEVICE_NOT_AVAILABLE.
  */
 public final class AgentConnection {
     private final AgentConfig config;
-    private final Spec spec;
+    private final String specDigest;
     private volatile RemoteSession session;
     private volatile boolean failed;
 
-    public AgentConnection(AgentConfig config, Spec spec) {
+    public AgentConnection(AgentConfig config, String specDigest) {
         this.config = config;
-        this.spec = spec;
+        this.specDigest = specDigest;
     }
 
     public AgentConfig config() {
         return config;
+    }
+
+    /**
+     * Opens the session on a daemon thread, so that the JVM's start and the program's own set-up
+     * hide the connection's cost (channel, TLS, Netty warm-up: most of a second) instead of the
+     * first OpenCL call paying it. The first call waits on the same lock if it comes sooner.
+     */
+    public void connectInBackground() {
+        Thread t = new Thread(this::session, "ava-connect");
+        t.setDaemon(true);
+        t.start();
     }
 
     /** The open session, or null when there is none to be had. */
@@ -31,7 +42,7 @@ public final class AgentConnection {
         synchronized (this) {
             if (session == null && !failed) {
                 try {
-                    session = RemoteSession.open(config.server(), spec.digest(), clientName(), this::asyncFailed);
+                    session = RemoteSession.open(config.server(), specDigest, clientName(), this::asyncFailed);
                     Runtime.getRuntime().addShutdownHook(new Thread(this::close, "ava-close"));
                 } catch (SessionException e) {
                     failed = true;

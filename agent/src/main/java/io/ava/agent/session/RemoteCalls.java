@@ -28,8 +28,10 @@ public final class RemoteCalls {
     static final int CL_SUCCESS = 0;
     static final int CL_DEVICE_NOT_AVAILABLE = -2;
     static final int CL_INVALID_VALUE = ArgEncoder.CL_INVALID_VALUE;
-    /** AVA_TRACE=1 prints every call on stderr (function, call id, thread, whether it was pipelined). */
+    /** AVA_TRACE=1 prints every call on stderr (function, call id, time since start, thread, whether it was pipelined). */
     private static final boolean TRACE = "1".equals(System.getenv("AVA_TRACE"));
+    /** trace times count from the agent's start (JVM start is a few ms earlier) */
+    private static final long TRACE_START = System.nanoTime();
 
     private final Spec spec;
     private final AgentConnection connection;
@@ -197,7 +199,8 @@ public final class RemoteCalls {
     }
 
     private static void trace(FunctionSpec f, long callId, Object[] args, String mode) {
-        StringBuilder b = new StringBuilder("ava-trace call=").append(callId).append(" thread=")
+        StringBuilder b = new StringBuilder("ava-trace call=").append(callId)
+                .append(String.format(java.util.Locale.ROOT, " t=%.3fms", (System.nanoTime() - TRACE_START) / 1e6)).append(" thread=")
                 .append(Thread.currentThread().getName()).append(' ').append(mode).append(' ').append(f.name()).append('(');
         for (int i = 0; i < args.length; i++) {
             Object a = args[i];

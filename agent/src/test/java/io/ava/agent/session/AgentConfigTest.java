@@ -35,4 +35,12 @@ class AgentConfigTest {
     void defaultIsLocalhost4000() {
         assertEquals("localhost:4000", AgentConfig.resolve(null, Map.of()).server());
     }
+
+    @Test
+    void connectsEagerlyUnlessToldLazy() {
+        assertEquals(true, AgentConfig.resolve(null, Map.of()).eagerConnect());
+        assertEquals(false, AgentConfig.resolve("server=a:1,connect=lazy", Map.of()).eagerConnect());
+        assertEquals(false, AgentConfig.resolve(null, Map.of("AVA_CONNECT", "LAZY")).eagerConnect());
+        assertEquals(true, AgentConfig.resolve("connect=eager", Map.of("AVA_CONNECT", "lazy")).eagerConnect());
+    }
 }
