@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # ava's test command, from a fresh Debian 12 machine: installs what is missing (Java 17, Maven,
-# PoCL, the OpenCL loader, clinfo), then runs `mvn -B verify` (unit tests and the forked-JVM
-# end-to-end tests against real ava-server processes on PoCL). Extra arguments go to mvn, e.g.
+# PoCL, the OpenCL loader, clinfo), starts a Docker engine and makes the base image for the
+# container tests (as root: docker.io, debootstrap, scripts/docker-engine.sh,
+# docker/make-base-image.sh), then runs `mvn -B verify` (unit tests, the forked-JVM end-to-end
+# tests against real ava-server processes on PoCL, and the Testcontainers tests against ava/server
+# and ava/bench containers built from this build's jars). Extra arguments go to mvn, e.g.
 #   ./test.sh -pl spec          ./test.sh -Dtest=NativeVsRemoteTest -Dsurefire.failIfNoSpecifiedTests=false
-# Environment: AVA_SKIP_INSTALL=1 skips the package checks.
+# Environment: AVA_SKIP_INSTALL=1 skips the package checks; AVA_SKIP_DOCKER=1 the Docker step
+# (then the container tests skip, loudly; under CI=true they fail instead).
 set -euo pipefail
 
 AVA_ROOT="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)"
@@ -13,6 +17,9 @@ source "$AVA_ROOT/scripts/setup.sh"
 
 ava_section "prerequisites"
 ava_install_prerequisites
+
+ava_section "docker (for the container tests)"
+ava_prepare_docker
 
 ava_section "mvn -B -ntp verify${*:+ $*}"
 start=$(date +%s)

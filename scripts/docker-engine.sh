@@ -12,7 +12,8 @@
 # so containers get the host's network (--network host / network_mode: host) or none; it is
 # started with setsid (outliving the shell that started it), logs to $AVA_DOCKERD_LOG
 # (default /var/log/ava-dockerd.log), its pid in $AVA_DOCKERD_PID (default /run/ava-dockerd.pid).
-# AVA_SKIP_INSTALL=1 installs nothing.
+# AVA_SKIP_INSTALL=1 installs nothing; AVA_SKIP_COMPOSE=1 does not install docker-compose (test.sh:
+# the tests need no Compose).
 set -euo pipefail
 
 LOG=${AVA_DOCKERD_LOG:-/var/log/ava-dockerd.log}
@@ -32,7 +33,8 @@ install_missing() {
     local missing=()
     command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
     command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
-    if ! docker compose version >/dev/null 2>&1 && ! command -v docker-compose >/dev/null 2>&1; then
+    if [[ "${AVA_SKIP_COMPOSE:-0}" != 1 ]] && ! docker compose version >/dev/null 2>&1 &&
+        ! command -v docker-compose >/dev/null 2>&1; then
         missing+=(docker-compose)
     fi
     [[ ${#missing[@]} -eq 0 ]] && return 0
@@ -55,17 +57,22 @@ start() {
     fi
     [[ $(id -u) -eq 0 ]] || die "dockerd must be started as root"
     command -v dockerd >/dev/null 2>&1 || die "dockerd is not installed (apt-get install docker.io)"
+    # A dockerd that runs but does not answer (DOCKER_HOST names another socket, say): a second one would only
+    # fail on its pid file, and must not take over ours.
+    if [[ -f /var/run/docker.pid ]] && kill -0 "$(cat /var/run/docker.pid)" 2>/dev/null; then
+        die "a dockerd (pid $(cat /var/run/docker.pid)) runs but does not answer${DOCKER_HOST:+ at DOCKER_HOST=$DOCKER_HOST}"
+    fi
     echo "docker-engine: + dockerd --bridge=none --iptables=false --ip-masq=false  (log: $LOG)"
     mkdir -p "$(dirname "$LOG")" "$(dirname "$PIDFILE")"
     setsid dockerd --bridge=none --iptables=false --ip-masq=false >>"$LOG" 2>&1 </dev/null &
-    echo $! >"$PIDFILE"
-    local i
+    local pid=$! i
     for ((i = 0; i < 300; i++)); do # 30 s
         if engine_answers; then
-            echo "docker-engine: dockerd (pid $(cat "$PIDFILE")) answers: $(docker version -f '{{.Server.Version}}')"
+            echo "$pid" >"$PIDFILE"
+            echo "docker-engine: dockerd (pid $pid) answers: $(docker version -f '{{.Server.Version}}')"
             return 0
         fi
-        kill -0 "$(cat "$PIDFILE")" 2>/dev/null || break
+        kill -0 "$pid" 2>/dev/null || break
         sleep 0.1
     done
     tail -n 20 "$LOG" >&2

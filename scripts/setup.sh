@@ -6,6 +6,9 @@
 #                               loader with the unversioned libOpenCL.so that JOCL loads, clinfo.
 #                               Each is checked first; apt-get runs only for what is missing
 #                               (as root, or through sudo). AVA_SKIP_INSTALL=1 skips the step.
+#   ava_prepare_docker          what the container tests need: docker.io and debootstrap, a running engine
+#                               (scripts/docker-engine.sh start) and the base image ava/debian-bookworm:local
+#                               (docker/make-base-image.sh). AVA_SKIP_DOCKER=1 skips the step.
 #   ava_build                   mvn -q -B package -DskipTests, unless every jar is newer than every
 #                               source file and pom (AVA_FORCE_BUILD=1 builds anyway).
 #
@@ -124,4 +127,29 @@ ava_build() {
         [[ -f "$jar" ]] || ava_die "the build did not produce $jar"
     done
     echo "built: server/target/ava-server.jar agent/target/ava-agent.jar bench/target/ava-bench.jar"
+}
+
+# The container tests (integration-tests' Container*Test) build ava/server and ava/bench on
+# ava/debian-bookworm:local and run them on a Docker engine. Under CI=true a failure here stops test.sh (the tests
+# would fail anyway, by design); elsewhere it warns and the container tests skip, saying why.
+ava_prepare_docker() {
+    if [[ "${AVA_SKIP_DOCKER:-0}" == 1 ]]; then
+        echo "AVA_SKIP_DOCKER=1: not starting a Docker engine (the container tests will skip, or fail under CI=true)"
+        return 0
+    fi
+    local problem=""
+    if ! AVA_SKIP_COMPOSE=1 "$AVA_ROOT/scripts/docker-engine.sh" start; then
+        problem="no Docker engine answers and none could be started (scripts/docker-engine.sh start, above)"
+    elif docker image inspect ava/debian-bookworm:local >/dev/null 2>&1; then
+        echo "base image ava/debian-bookworm:local is there"
+    elif [[ $(id -u) -ne 0 ]]; then
+        problem="the base image ava/debian-bookworm:local is missing and only root can make it (docker/make-base-image.sh)"
+    elif ! "$AVA_ROOT/docker/make-base-image.sh"; then
+        problem="docker/make-base-image.sh failed"
+    fi
+    [[ -z "$problem" ]] && return 0
+    if [[ "${CI:-}" == true ]]; then
+        ava_die "$problem; CI=true and the container tests need it"
+    fi
+    echo "WARNING: $problem: the container tests (integration-tests Container*Test) will be SKIPPED" >&2
 }

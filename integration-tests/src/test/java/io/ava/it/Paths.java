@@ -41,6 +41,16 @@ final class Paths {
         return existing("ava.server.jar", target().resolve("../../server/target/ava-server.jar"));
     }
 
+    /** The bench jar (workloads, JOCL shaded in): the container tests run its workloads on the host and in ava/bench. */
+    static Path benchJar() {
+        return existing("ava.bench.jar", target().resolve("../../bench/target/ava-bench.jar"));
+    }
+
+    /** The repository root (docker/build-images.sh lives there). */
+    static Path repoRoot() {
+        return existing("ava.repo.root", target().resolve("../.."));
+    }
+
     /** The folder with the compiled scenario classes (target/classes of this module). */
     static Path scenariosDir() {
         return existing("ava.scenarios.dir", target().resolve("classes"));

@@ -157,7 +157,8 @@ final class ScenarioRunner {
         return emptyOpenClDir;
     }
 
-    private static Result run(String label, List<String> command, Map<String, String> env) throws IOException, InterruptedException {
+    /** Runs any command as a scenario run (clean environment plus {@code env}, 60 s limit, output kept under target/). */
+    static Result run(String label, List<String> command, Map<String, String> env) throws IOException, InterruptedException {
         Path[] files = outputFiles(label);
         ProcessBuilder builder = new ProcessBuilder(command)
             .redirectOutput(files[0].toFile())
