@@ -49,10 +49,17 @@ final class ServerProcess implements AutoCloseable {
 
     /** Starts a server and waits until it listens; fails (with the log) if it does not within 30 s. */
     static ServerProcess start(String name, String... extraArgs) throws IOException, InterruptedException {
+        return start(name, List.of(), extraArgs);
+    }
+
+    /** As {@link #start(String, String...)}, with options for the server's JVM (e.g. -Xmx256m). */
+    static ServerProcess start(String name, List<String> jvmArgs, String... extraArgs) throws IOException, InterruptedException {
         Path jar = Paths.serverJar();
         String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("HHmmss-SSS"));
         Path log = Paths.outputDir("servers").resolve(name + "-" + stamp + ".log");
-        List<String> command = new ArrayList<>(List.of(Paths.java().toString(), "-jar", jar.toString(), "--port", "0", "--bind", "127.0.0.1"));
+        List<String> command = new ArrayList<>(List.of(Paths.java().toString()));
+        command.addAll(jvmArgs);
+        command.addAll(List.of("-jar", jar.toString(), "--port", "0", "--bind", "127.0.0.1"));
         command.addAll(List.of(extraArgs));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         Process process = builder.start();
@@ -104,6 +111,14 @@ final class ServerProcess implements AutoCloseable {
 
     Path log() {
         return log;
+    }
+
+    /**
+     * The JVM that serves: on Linux the launcher runs the server as a child (its stdout on a FIFO,
+     * for kernels' printf), so that child when there is one.
+     */
+    ProcessHandle serverJvm() {
+        return process.toHandle().children().findFirst().orElse(process.toHandle());
     }
 
     boolean isAlive() {
