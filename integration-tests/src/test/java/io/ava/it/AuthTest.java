@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * clear line on each side, and a refused migration leaves the program running where it was.
  */
 class AuthTest {
-    private static final String[] STEADY = {"500", "4", "3"};
+    private static final String[] STEADY = {"2500", "4", "3"};
     private static Path dir;
     private static Path token;
     private static Path otherToken;
@@ -121,6 +121,7 @@ class AuthTest {
             AdminCommand.Result moved = AdminCommand.run("migrate", "--server", pair.get(0).address(), "--all",
                     "--token-file", token.toString());
             assertEquals(0, moved.exitCode(), () -> moved.output() + pair.logs(40));
+                assertTrue(moved.output().contains(": ok in "), () -> moved.output() + pair.logs(40));
             assertTrue(client.process.waitFor(120, TimeUnit.SECONDS), "the program did not finish");
             assertEquals(0, client.process.exitValue(), () -> client.stderr() + pair.logs(40));
             assertEquals(expected, Normalizer.normalize(client.stdout()), () -> client.stderr() + pair.logs(40));
@@ -161,6 +162,7 @@ class AuthTest {
                 AdminCommand.Result moved = AdminCommand.run("migrate", "--server", pair.get(0).address(), "--all",
                         "--tls-ca", certs.ca.toString(), "--tls-cert", certs.cert.toString(), "--tls-key", certs.key.toString());
                 assertEquals(0, moved.exitCode(), () -> moved.output() + pair.logs(40));
+                assertTrue(moved.output().contains(": ok in "), () -> moved.output() + pair.logs(40));
                 assertTrue(client.process.waitFor(120, TimeUnit.SECONDS), "the program did not finish");
                 assertEquals(0, client.process.exitValue(), () -> client.stderr() + pair.logs(40));
                 assertEquals(expected, Normalizer.normalize(client.stdout()), () -> client.stderr() + pair.logs(40));

@@ -31,6 +31,13 @@ final class TestCerts {
     }
 
     static TestCerts create(Path dir) throws IOException, InterruptedException {
+        if (Files.isDirectory(dir)) { // a previous run's keystores would make keytool refuse the aliases
+            try (var files = Files.list(dir)) {
+                for (Path f : files.toList()) {
+                    Files.delete(f);
+                }
+            }
+        }
         Files.createDirectories(dir);
         TestCerts c = new TestCerts(dir);
         String pw = "changeit";
