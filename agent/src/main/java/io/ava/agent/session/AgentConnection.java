@@ -45,6 +45,7 @@ public final class AgentConnection {
     /** The one line that says why no session could be opened. */
     static String refusal(String server, Credentials credentials, String why) {
         String failing = "; OpenCL calls fail with CL_DEVICE_NOT_AVAILABLE";
+        why = why.replaceAll("\\s*\\R\\s*", " "); // one line, whatever the transport said
         if (why.startsWith("UNAUTHENTICATED")) {
             String reason = why.contains("wrong token") ? "wrong token" : why.contains("missing token") ? "missing token"
                     : why.substring(why.indexOf(':') + 1).trim();
