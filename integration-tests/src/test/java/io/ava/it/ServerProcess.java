@@ -39,7 +39,16 @@ final class ServerProcess implements AutoCloseable {
     private final BufferedWriter logWriter;
     private final Thread pump;
 
-    private ServerProcess(Process process, Path log, BufferedWriter logWriter, Thread pump, int port) {
+    /** the credentials options the server was started with: `status` passes them on (same names for a client) */
+    private final List<String> credentials = new ArrayList<>();
+
+    private ServerProcess(Process process, Path log, BufferedWriter logWriter, Thread pump, int port, String... args) {
+        for (int i = 0; i + 1 < args.length; i++) {
+            if (List.of("--token-file", "--tls-cert", "--tls-key", "--tls-ca").contains(args[i])) {
+                credentials.add(args[i]);
+                credentials.add(args[i + 1]);
+            }
+        }
         this.process = process;
         this.log = log;
         this.logWriter = logWriter;
@@ -98,7 +107,7 @@ final class ServerProcess implements AutoCloseable {
             throw new AssertionError("ava-server did not print 'ava-server listening on 127.0.0.1:<port>' within "
                 + START_TIMEOUT_SECONDS + " s (" + e + "; alive=" + process.isAlive() + "); log " + log + ":\n" + tail(log, 60));
         }
-        return new ServerProcess(process, log, writer, pump, port);
+        return new ServerProcess(process, log, writer, pump, port, extraArgs);
     }
 
     int port() {
@@ -132,7 +141,9 @@ final class ServerProcess implements AutoCloseable {
 
     /** Runs {@code java -jar ava-server.jar status --server 127.0.0.1:<port>} and parses its output. */
     Status status() throws IOException, InterruptedException {
-        List<String> command = List.of(Paths.java().toString(), "-jar", Paths.serverJar().toString(), "status", "--server", address());
+        List<String> command = new ArrayList<>(List.of(Paths.java().toString(), "-jar", Paths.serverJar().toString(), "status",
+                "--server", address()));
+        command.addAll(credentials);
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         CompletableFuture<String> output = CompletableFuture.supplyAsync(() -> {
             try {

@@ -81,10 +81,21 @@ public final class AvaServerMain implements Callable<Integer> {
                     + "(default ${DEFAULT-VALUE})")
     int quiesceSeconds;
 
+    @CommandLine.Mixin
+    io.ava.server.cli.ServerSecurityOptions securityOptions;
+
     private String[] originalArgs = new String[0];
 
     @Override
     public Integer call() throws IOException, InterruptedException {
+        io.ava.server.security.Security security;
+        try {
+            security = securityOptions.load();
+        } catch (IllegalArgumentException e) {
+            System.err.println("ava-server: " + e.getMessage());
+            return 2;
+        }
+        io.ava.server.security.Security.install(security);
         if (!noPrintfCapture) {
             Integer childExit = io.ava.server.printf.PrintfCapture.relaunchAsChild(originalArgs);
             if (childExit != null) {
@@ -119,29 +130,34 @@ public final class AvaServerMain implements Callable<Integer> {
         Server migrationServer = null;
         BulkListener bulkListener;
         try {
-            bulkListener = new BulkListener(bind);
-            server = NettyServerBuilder.forAddress(new InetSocketAddress(bind, port))
+            // with TLS, bulk data stays inside the TLS stream (the raw side channel is not offered)
+            bulkListener = security.tls() ? null : new BulkListener(bind);
+            server = NettyServerBuilder.forAddress(new InetSocketAddress(bind, port), security.serverCredentials())
                     .directExecutor()
                     .maxInboundMessageSize(8 << 20)
                     .flowControlWindow(16 << 20)
                     .addService(ServerInterceptors.intercept(new SessionService(dispatcher, registry, spec.digest(), bulkListener),
-                            new RemoteAddressInterceptor()))
-                    .addService(new AdminService(registry, migrations))
+                            new RemoteAddressInterceptor(), security.interceptor("client")))
+                    .addService(ServerInterceptors.intercept(new AdminService(registry, migrations), security.interceptor("admin")))
                     .build()
                     .start();
         } catch (IOException e) {
             System.err.println("ava-server: cannot listen on " + bind + ":" + port + ": " + e.getMessage());
             return 2;
+        } catch (IllegalArgumentException e) {
+            System.err.println("ava-server: cannot use the TLS files: " + e.getMessage());
+            return 2;
         }
         if (migrateListen != null) {
             try {
                 // its own threads: replaying and writing contents must not hold up a transport thread
-                migrationServer = NettyServerBuilder.forAddress(new InetSocketAddress(bind, migrateListen))
+                migrationServer = NettyServerBuilder.forAddress(new InetSocketAddress(bind, migrateListen), security.serverCredentials())
                         .executor(java.util.concurrent.Executors.newFixedThreadPool(2))
                         .maxInboundMessageSize(16 << 20)
                         .flowControlWindow(16 << 20)
                         .addService(ServerInterceptors.intercept(new io.ava.server.migration.MigrationService(spec, dispatcher,
-                                registry, bulkListener, server.getPort(), advertise, maxIncoming), new RemoteAddressInterceptor()))
+                                registry, bulkListener, server.getPort(), advertise, maxIncoming), new RemoteAddressInterceptor(),
+                                security.interceptor("migration")))
                         .build()
                         .start();
             } catch (IOException e) {
@@ -159,9 +175,13 @@ public final class AvaServerMain implements Callable<Integer> {
             }
             registry.closeAll();
         }, "ava-server-shutdown"));
+        if (security.isOpen()) {
+            System.err.println("ava-server: WARNING: unauthenticated: any client or peer that reaches these ports may use them "
+                    + "(see --token-file, --tls-cert, --tls-key, --tls-ca)");
+        }
         System.out.println("ava-server listening on " + bind + ":" + server.getPort() + " (" + selection.describe() + ")"
                 + (migrationServer != null ? "; migrations on " + bind + ":" + migrationServer.getPort() : "")
-                + (migrateTo != null ? "; default peer " + migrateTo : ""));
+                + (migrateTo != null ? "; default peer " + migrateTo : "") + "; " + security.describe());
         System.out.flush();
         server.awaitTermination();
         return 0;

@@ -6,8 +6,8 @@ import io.ava.proto.StatusReply;
 import io.ava.proto.StatusRequest;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.util.concurrent.Callable;
@@ -16,12 +16,23 @@ import java.util.concurrent.TimeUnit;
 @Command(name = "status", mixinStandardHelpOptions = true,
         description = "Print a running server's sessions (objects, bytes held, state) and its recent migrations.")
 public final class StatusCommand implements Callable<Integer> {
+    private static final String NAME = "status";
+
     @Option(names = "--server", required = true, paramLabel = "HOST:PORT", description = "the server's client port")
     String server;
 
+    @Mixin
+    ClientSecurityOptions security;
+
     @Override
     public Integer call() {
-        ManagedChannel channel = NettyChannelBuilder.forTarget(server).usePlaintext().build();
+        ManagedChannel channel;
+        try {
+            channel = security.channel(server);
+        } catch (IllegalArgumentException | java.io.IOException e) {
+            System.err.println("ava-server " + NAME + ": " + e.getMessage());
+            return 2;
+        }
         try {
             StatusReply r = AvaAdminGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
                     .status(StatusRequest.getDefaultInstance());
@@ -39,6 +50,11 @@ public final class StatusCommand implements Callable<Integer> {
             }
             return 0;
         } catch (StatusRuntimeException e) {
+            String refused = ClientSecurityOptions.explain(e);
+            if (refused != null) {
+                System.err.println("ava-server status: " + server + ": " + refused);
+                return 1;
+            }
             System.err.println("ava-server status: cannot reach " + server + ": " + e.getStatus().getCode()
                     + (e.getStatus().getDescription() != null ? " (" + e.getStatus().getDescription() + ")" : ""));
             return 1;
