@@ -74,7 +74,10 @@ class LimitsIsolationFaultsTest {
             killed.process.destroyForcibly();
             assertTrue(killed.process.waitFor(10, TimeUnit.SECONDS));
 
-            Comparison.remoteMatchesNative("VectorPipeline", server);
+            Comparison.remoteOutputMatchesNative("VectorPipeline", server);
+            // the hung and the stopped sessions stay; the killed one and VectorPipeline's are gone
+            ServerProcess.Status mid = Awaiting.status(server, s -> s.sessions() == 2, Duration.ofSeconds(10));
+            assertEquals(2, mid.sessions(), mid::raw);
 
             // the hung session's thread is blocked in clWaitForEvents for good: killing its client must still free it
             hung.process.destroyForcibly();

@@ -776,6 +776,26 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
         return registry;
     }
 
+    /**
+     * User events the client will never set now: failed, so that a thread of this session blocked
+     * in clWaitForEvents and commands gated on them end, and the queues can be finished.
+     */
+    private void failPendingUserEvents() {
+        int[] v = new int[1];
+        for (HandleEntry e : table.all(HandleType.cl_event)) {
+            cl_event ev = (cl_event) e.object();
+            if (CL.clGetEventInfo(ev, CL.CL_EVENT_COMMAND_TYPE, 4, org.jocl.Pointer.to(v), null) != CL.CL_SUCCESS
+                    || v[0] != CL.CL_COMMAND_USER) {
+                continue;
+            }
+            if (CL.clGetEventInfo(ev, CL.CL_EVENT_COMMAND_EXECUTION_STATUS, 4, org.jocl.Pointer.to(v), null) == CL.CL_SUCCESS
+                    && v[0] > CL.CL_COMPLETE) {
+                CL.clSetUserEventStatus(ev, CL.CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST);
+                log.info("session={} event=user-event-failed id={}", id, e.id());
+            }
+        }
+    }
+
     /** Stops this session's threads and releases every object the client still holds. */
     public void close() {
         if (!closed.compareAndSet(false, true)) {
@@ -784,6 +804,7 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
         for (ExecutorService e : threads.values()) {
             e.shutdown();
         }
+        failPendingUserEvents();
         for (ExecutorService e : threads.values()) {
             try {
                 if (!e.awaitTermination(5, TimeUnit.SECONDS)) {
