@@ -27,10 +27,16 @@ final class ServerProcess implements AutoCloseable {
     static final Pattern LISTENING = Pattern.compile("ava-server listening on 127\\.0\\.0\\.1:(\\d+)");
     static final Pattern LIVE_OBJECTS = Pattern.compile("^\\s*live objects:\\s*(\\d+)\\s*$", Pattern.MULTILINE);
     static final Pattern SESSIONS = Pattern.compile("^\\s*sessions:\\s*(\\d+)\\s*$", Pattern.MULTILINE);
+    static final Pattern DEVICE_MEMORY = Pattern.compile("^\\s*device memory held:\\s*(\\d+)\\s*$", Pattern.MULTILINE);
     static final long START_TIMEOUT_SECONDS = 30;
 
     /** What {@code ava-server status} said. */
     record Status(long liveObjects, long sessions, String raw) {
+        /** The device memory all sessions hold ("device memory held: N"); -1 if the line is missing. */
+        long deviceMemory() {
+            Matcher m = DEVICE_MEMORY.matcher(raw);
+            return m.find() ? Long.parseLong(m.group(1)) : -1;
+        }
     }
 
     private final Process process;
@@ -58,17 +64,27 @@ final class ServerProcess implements AutoCloseable {
 
     /** Starts a server and waits until it listens; fails (with the log) if it does not within 30 s. */
     static ServerProcess start(String name, String... extraArgs) throws IOException, InterruptedException {
-        return start(name, List.of(), extraArgs);
+        return start(name, List.of(), 0, extraArgs);
     }
 
     /** As {@link #start(String, String...)}, with options for the server's JVM (e.g. -Xmx256m). */
     static ServerProcess start(String name, List<String> jvmArgs, String... extraArgs) throws IOException, InterruptedException {
+        return start(name, jvmArgs, 0, extraArgs);
+    }
+
+    /** As {@link #start}, on a given port (a server restarted where its clients knew it). */
+    static ServerProcess startOn(String name, int listenPort, String... extraArgs) throws IOException, InterruptedException {
+        return start(name, List.of(), listenPort, extraArgs);
+    }
+
+    private static ServerProcess start(String name, List<String> jvmArgs, int listenPort, String... extraArgs)
+            throws IOException, InterruptedException {
         Path jar = Paths.serverJar();
         String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("HHmmss-SSS"));
         Path log = Paths.outputDir("servers").resolve(name + "-" + stamp + ".log");
         List<String> command = new ArrayList<>(List.of(Paths.java().toString()));
         command.addAll(jvmArgs);
-        command.addAll(List.of("-jar", jar.toString(), "--port", "0", "--bind", "127.0.0.1"));
+        command.addAll(List.of("-jar", jar.toString(), "--port", String.valueOf(listenPort), "--bind", "127.0.0.1"));
         command.addAll(List.of(extraArgs));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         Process process = builder.start();
@@ -171,6 +187,11 @@ final class ServerProcess implements AutoCloseable {
             throw new AssertionError("status output lacks 'live objects: <n>' or 'sessions: <n>' lines:\n" + raw);
         }
         return new Status(Long.parseLong(live.group(1)), Long.parseLong(sessions.group(1)), raw);
+    }
+
+    /** The server's process id (tests send it signals). */
+    long pid() {
+        return process.pid();
     }
 
     /** Kills the server at once (SIGKILL), as a crash or a pulled plug would. */

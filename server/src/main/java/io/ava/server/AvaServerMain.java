@@ -84,7 +84,51 @@ public final class AvaServerMain implements Callable<Integer> {
     @CommandLine.Mixin
     io.ava.server.cli.ServerSecurityOptions securityOptions;
 
+    @Option(names = "--max-session-memory", paramLabel = "SIZE", defaultValue = "device",
+            description = "device memory one session may hold: the bytes of its live buffers, images, pipes and SVM "
+                    + "allocations (sub-buffers add nothing; a buffer counts until it and its sub-buffers are released). "
+                    + "Past it, creating one fails with CL_MEM_OBJECT_ALLOCATION_FAILURE. SIZE: 512m, 2g, bytes, "
+                    + "'unlimited', or 'device' (default: the largest device's global memory)")
+    String maxSessionMemory;
+
+    @Option(names = "--max-session-objects", paramLabel = "N", defaultValue = "100000",
+            description = "live objects (contexts, queues, buffers, images, programs, kernels, events, samplers) one "
+                    + "session may hold; past it, creating one fails with CL_OUT_OF_RESOURCES "
+                    + "(0: no limit; default ${DEFAULT-VALUE})")
+    long maxSessionObjects;
+
+    @Option(names = "--max-session-inflight", paramLabel = "SIZE", defaultValue = "256m",
+            description = "bulk bytes one session may have received and not yet used: past it the server reads no more "
+                    + "of its side channel until calls have taken them (a transfer sent through gRPC instead is refused "
+                    + "with CL_OUT_OF_HOST_MEMORY); one transfer alone is always let in if it fits --max-session-memory "
+                    + "(default ${DEFAULT-VALUE})")
+    String maxSessionInflight;
+
     private String[] originalArgs = new String[0];
+
+    /** The session limits the options ask for; an IllegalArgumentException says what is wrong. */
+    io.ava.server.dispatch.Limits limits(DeviceSelection selection) {
+        long memory;
+        if (maxSessionMemory.trim().equalsIgnoreCase("device")) {
+            long device = selection == null ? 0 : selection.globalMemory();
+            memory = device > 0 ? device : io.ava.server.dispatch.Limits.UNLIMITED;
+        } else {
+            memory = parse("--max-session-memory", maxSessionMemory);
+        }
+        if (maxSessionObjects < 0) {
+            throw new IllegalArgumentException("--max-session-objects " + maxSessionObjects + ": expected N >= 0");
+        }
+        long objects = maxSessionObjects == 0 ? io.ava.server.dispatch.Limits.UNLIMITED : maxSessionObjects;
+        return new io.ava.server.dispatch.Limits(memory, objects, parse("--max-session-inflight", maxSessionInflight));
+    }
+
+    private static long parse(String option, String value) {
+        try {
+            return io.ava.server.dispatch.Limits.parseSize(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(option + " " + e.getMessage());
+        }
+    }
 
     @Override
     public Integer call() throws IOException, InterruptedException {
@@ -115,10 +159,18 @@ public final class AvaServerMain implements Callable<Integer> {
             System.err.println("ava-server: " + problem);
             return 2;
         }
+        io.ava.server.dispatch.Limits limits;
+        try {
+            limits = limits(selection);
+        } catch (IllegalArgumentException e) {
+            System.err.println("ava-server: " + e.getMessage());
+            return 2;
+        }
         Spec spec = Spec.bundled();
         SessionRegistry registry = new SessionRegistry("ava-server@" + InetAddress.getLocalHost().getHostName());
         registry.printf(io.ava.server.printf.PrintfCapture.startIfChild(registry::printfOutput));
         registry.recording(!noRecord);
+        registry.limits(limits);
         Dispatcher dispatcher = new Dispatcher(spec, new NativeFunctions(spec), selection);
         if (migrateTo != null && !migrateTo.matches(".+:\\d+")) {
             System.err.println("ava-server: --migrate-to " + migrateTo + ": expected HOST:PORT");
@@ -181,7 +233,8 @@ public final class AvaServerMain implements Callable<Integer> {
         }
         System.out.println("ava-server listening on " + bind + ":" + server.getPort() + " (" + selection.describe() + ")"
                 + (migrationServer != null ? "; migrations on " + bind + ":" + migrationServer.getPort() : "")
-                + (migrateTo != null ? "; default peer " + migrateTo : "") + "; " + security.describe());
+                + (migrateTo != null ? "; default peer " + migrateTo : "")
+                + "; per session: " + limits + "; " + security.describe());
         System.out.flush();
         server.awaitTermination();
         return 0;

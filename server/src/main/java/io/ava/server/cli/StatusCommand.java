@@ -14,7 +14,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
 @Command(name = "status", mixinStandardHelpOptions = true,
-        description = "Print a running server's sessions (objects, bytes held, state) and its recent migrations.")
+        description = "Print a running server's sessions (objects, device memory held, bulk bytes in flight, state), its limits and its recent migrations.")
 public final class StatusCommand implements Callable<Integer> {
     private static final String NAME = "status";
 
@@ -39,10 +39,14 @@ public final class StatusCommand implements Callable<Integer> {
             System.out.println("server: " + r.getServerName());
             System.out.println("sessions: " + r.getSessionsCount());
             System.out.println("live objects: " + r.getLiveObjects());
+            System.out.println("device memory held: " + r.getBytesHeld());
+            if (!r.getLimits().isEmpty()) {
+                System.out.println("limits per session: " + r.getLimits());
+            }
             for (SessionStatus s : r.getSessionsList()) {
-                System.out.printf("session %s objects=%d bytes=%d calls=%d records=%d record_bytes=%d state=\"%s\" client=%s%n",
-                        s.getSessionId(), s.getObjects(), s.getBytesHeld(), s.getCalls(), s.getRecords(), s.getRecordBytes(),
-                        s.getState(), s.getPeer());
+                System.out.printf("session %s objects=%d bytes=%d inflight=%d calls=%d records=%d record_bytes=%d state=\"%s\" client=%s%n",
+                        s.getSessionId(), s.getObjects(), s.getBytesHeld(), s.getInflightBytes(), s.getCalls(), s.getRecords(),
+                        s.getRecordBytes(), s.getState(), s.getPeer());
             }
             System.out.println("recent migrations: " + r.getMigrationsCount());
             for (io.ava.proto.MigrationResult m : r.getMigrationsList()) {

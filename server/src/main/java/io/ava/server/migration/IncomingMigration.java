@@ -210,7 +210,7 @@ final class IncomingMigration implements StreamObserver<MigrationPacket> {
         replies.onNext(MigrationReply.newBuilder().setAccepted(MigrationAccepted.newBuilder()
                 .setClientAddress(service.clientAddress(localHost)).setResumeToken(com.google.protobuf.ByteString.copyFrom(token))
                 .setTargetName(service.registry().serverName()).setReplayMicros(replayNanos / 1000)
-                .setRestoreMicros(restoreNanos / 1000).setObjects(table.liveObjects())).build());
+                .setRestoreMicros(restoreNanos / 1000).setObjects((int) table.liveObjects())).build());
     }
 
     /** A completed enqueue's event becomes a user event with the same status, and its facts are kept. */

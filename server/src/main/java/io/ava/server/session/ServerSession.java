@@ -355,6 +355,9 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
         for (long created : dispatcher.createdIds(call)) {
             table.settle(created);
         }
+        if (!admitted.isEmpty()) {
+            dropUntaken(call.getCallId());
+        }
         if (o == null) {
             sendReply(io.ava.proto.Reply.newBuilder().setCallId(call.getCallId()).setResult(Dispatcher.CL_INVALID_OPERATION)
                     .setErrcode(Dispatcher.CL_INVALID_OPERATION).setMessage("internal server error").build(), null);
@@ -429,13 +432,29 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
 
     private void receiveChunk(BulkChunk c) {
         long key = c.getCallId() * 64 + c.getArg();
-        ByteBuffer buf = assembling.computeIfAbsent(key, k -> {
-            if (c.getTotal() > Integer.MAX_VALUE) {
-                return null;
+        if (refusedChunks.contains(key)) {
+            if (c.getLast()) {
+                refusedChunks.remove(key); // the rest of a refused transfer is dropped as it comes
             }
-            return ByteBuffer.allocateDirect((int) c.getTotal()).order(ByteOrder.nativeOrder());
-        });
-        if (buf == null || c.getOffset() < 0 || c.getOffset() + c.getData().size() > buf.capacity()) {
+            return;
+        }
+        ByteBuffer buf = assembling.get(key);
+        if (buf == null) {
+            // the announced total is checked before anything is allocated; this runs on a transport thread,
+            // which must not wait, so a transfer that does not fit beside the others is refused, not held
+            String refusal = admitNow(c.getTotal());
+            if (refusal != null) {
+                bulkFailed(c.getCallId(), c.getArg(), refusal);
+                if (!c.getLast()) {
+                    refusedChunks.add(key);
+                }
+                return;
+            }
+            admitted.put(key, c.getTotal());
+            buf = ByteBuffer.allocateDirect((int) c.getTotal()).order(ByteOrder.nativeOrder());
+            assembling.put(key, buf);
+        }
+        if (c.getOffset() < 0 || c.getOffset() + c.getData().size() > buf.capacity()) {
             log.warn("session={} event=bad-chunk call={}", id, c.getCallId());
             return;
         }
@@ -454,14 +473,130 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
 
     /** The call's bulk input: it may still be on its way on the side channel, so wait for it. */
     @Override
-    public ByteBuffer takeBulk(long callId, int arg) {
+    public ByteBuffer takeBulk(long callId, int arg) throws io.ava.server.dispatch.ClError {
         long key = callId * 64 + arg;
         try {
             return future(key).get(60, TimeUnit.SECONDS);
-        } catch (Exception e) {
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof io.ava.server.dispatch.ClError refused) {
+                throw refused;
+            }
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        } catch (java.util.concurrent.TimeoutException e) {
             return null;
         } finally {
             incoming.remove(key);
+            taken(key); // the call owns the bytes now: they no longer count as in flight
+        }
+    }
+
+    @Override
+    public io.ava.server.dispatch.Limits limits() {
+        return registry.limits();
+    }
+
+    // ---------------------------------------------------------------- bytes in flight
+    // Bulk input received for calls that have not taken it yet. The side channel has its own reader
+    // thread: past the bound it stops reading (the client's writes then wait: back-pressure) until
+    // calls have taken enough. gRPC chunks arrive on a transport thread, which must not wait: a new
+    // transfer that does not fit beside the ones already held is refused with CL_OUT_OF_HOST_MEMORY.
+    // One transfer alone is always let in if no buffer of the session could be smaller (it must fit
+    // the memory limit and 2 GiB), so a large write still works when the in-flight bound is smaller.
+
+    /** bytes admitted and not yet taken */
+    private final AtomicLong inflight = new AtomicLong();
+    private final Map<Long, Long> admitted = new ConcurrentHashMap<>();
+    private final java.util.Set<Long> refusedChunks = ConcurrentHashMap.newKeySet();
+    private final Object inflightLock = new Object();
+
+    /** Bytes received for calls that have not taken them yet. */
+    public long inflightBytes() {
+        return inflight.get();
+    }
+
+    /** Why a transfer of this size is refused outright, or null. */
+    private String tooLarge(long size) {
+        io.ava.server.dispatch.Limits l = limits();
+        if (size < 0 || size > Integer.MAX_VALUE) {
+            return "a bulk transfer of " + size + " bytes is more than one call can carry";
+        }
+        if (size > l.maxMemory()) {
+            return "a bulk transfer of " + size + " bytes is more than the session's memory limit of "
+                    + io.ava.server.dispatch.Limits.describe(l.maxMemory());
+        }
+        return null;
+    }
+
+    /** For gRPC chunks: admitted at once or refused (never waits). */
+    private String admitNow(long size) {
+        String refusal = tooLarge(size);
+        if (refusal != null) {
+            return refusal;
+        }
+        long max = limits().maxInflight();
+        synchronized (inflightLock) {
+            long now = inflight.get();
+            if (now > 0 && now + size > max) {
+                return size + " bytes more in flight would exceed the session's bound of "
+                        + io.ava.server.dispatch.Limits.describe(max) + " (--max-session-inflight)";
+            }
+            inflight.addAndGet(size);
+        }
+        return null;
+    }
+
+    /** For the side channel: waits until the transfer fits beside the others; a reason if refused or closed. */
+    String admitBulk(long callId, int arg, long size) {
+        String refusal = tooLarge(size);
+        if (refusal != null) {
+            return refusal;
+        }
+        long max = limits().maxInflight();
+        synchronized (inflightLock) {
+            while (!closed.get() && inflight.get() > 0 && inflight.get() + size > max) {
+                try {
+                    inflightLock.wait(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return "interrupted";
+                }
+            }
+            if (closed.get()) {
+                return "the session is closed";
+            }
+            inflight.addAndGet(size);
+        }
+        admitted.put(callId * 64 + arg, size);
+        return null;
+    }
+
+    private void taken(long key) {
+        Long size = admitted.remove(key);
+        if (size != null) {
+            synchronized (inflightLock) {
+                inflight.addAndGet(-size);
+                inflightLock.notifyAll();
+            }
+        }
+    }
+
+    /** A call ended: bulk input it never took (it failed before) no longer counts, and is dropped. */
+    private void dropUntaken(long callId) {
+        for (Long key : admitted.keySet()) {
+            if (key / 64 == callId) {
+                CompletableFuture<ByteBuffer> f = incoming.remove(key);
+                assembling.remove(key);
+                if (f != null && f.isDone() && !f.isCompletedExceptionally()) {
+                    ByteBuffer b = f.getNow(null);
+                    if (b != null && b.isDirect()) {
+                        io.ava.server.dispatch.DirectBuffers.SHARED.release(b);
+                    }
+                }
+                taken(key);
+            }
         }
     }
 
@@ -470,17 +605,14 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
         log.info("session={} event=bulk-channel-open", id);
     }
 
-    boolean admitBulk(long size) {
-        return !closed.get();
-    }
-
     void bulkArrived(long callId, int arg, ByteBuffer data) {
         future(callId * 64 + arg).complete(data);
     }
 
     void bulkFailed(long callId, int arg, String reason) {
         log.warn("session={} call={} event=bulk-refused reason=\"{}\"", id, callId, reason);
-        future(callId * 64 + arg).complete(null);
+        future(callId * 64 + arg).completeExceptionally(
+                new io.ava.server.dispatch.ClError(io.ava.server.dispatch.Limits.CL_OUT_OF_HOST_MEMORY, reason));
     }
 
     @Override
@@ -522,7 +654,18 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
                 return; // the migration closes the session when it stops
             }
         }
-        close();
+        closeAsync();
+    }
+
+    /**
+     * Releases the session on a thread of its own: this runs on a transport thread that other
+     * sessions share, and releasing waits for the session's threads and queues (a long kernel, a
+     * hung call), which must not hold up anyone else.
+     */
+    private void closeAsync() {
+        Thread t = new Thread(this::close, "ava-close-" + id);
+        t.setDaemon(true);
+        t.start();
     }
 
     /**
@@ -633,6 +776,26 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
         return registry;
     }
 
+    /**
+     * User events the client will never set now: failed, so that a thread of this session blocked
+     * in clWaitForEvents and commands gated on them end, and the queues can be finished.
+     */
+    private void failPendingUserEvents() {
+        int[] v = new int[1];
+        for (HandleEntry e : table.all(HandleType.cl_event)) {
+            cl_event ev = (cl_event) e.object();
+            if (CL.clGetEventInfo(ev, CL.CL_EVENT_COMMAND_TYPE, 4, org.jocl.Pointer.to(v), null) != CL.CL_SUCCESS
+                    || v[0] != CL.CL_COMMAND_USER) {
+                continue;
+            }
+            if (CL.clGetEventInfo(ev, CL.CL_EVENT_COMMAND_EXECUTION_STATUS, 4, org.jocl.Pointer.to(v), null) == CL.CL_SUCCESS
+                    && v[0] > CL.CL_COMPLETE) {
+                CL.clSetUserEventStatus(ev, CL.CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST);
+                log.info("session={} event=user-event-failed id={}", id, e.id());
+            }
+        }
+    }
+
     /** Stops this session's threads and releases every object the client still holds. */
     public void close() {
         if (!closed.compareAndSet(false, true)) {
@@ -641,6 +804,7 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
         for (ExecutorService e : threads.values()) {
             e.shutdown();
         }
+        failPendingUserEvents();
         for (ExecutorService e : threads.values()) {
             try {
                 if (!e.awaitTermination(5, TimeUnit.SECONDS)) {
@@ -676,6 +840,12 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
         table.clear();
         incoming.clear();
         assembling.clear();
+        admitted.clear();
+        refusedChunks.clear();
+        synchronized (inflightLock) {
+            inflight.set(0);
+            inflightLock.notifyAll();
+        }
         BulkConnection side = bulk;
         if (side != null) {
             side.close();

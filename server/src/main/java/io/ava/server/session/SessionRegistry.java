@@ -70,6 +70,17 @@ public final class SessionRegistry {
         sessions.remove(s.id(), s);
     }
 
+    private volatile io.ava.server.dispatch.Limits limits = io.ava.server.dispatch.Limits.NONE;
+
+    /** What each session may hold (--max-session-memory, --max-session-objects, --max-session-inflight). */
+    public io.ava.server.dispatch.Limits limits() {
+        return limits;
+    }
+
+    public void limits(io.ava.server.dispatch.Limits l) {
+        this.limits = l;
+    }
+
     private volatile io.ava.server.printf.PrintfCapture printf;
     private volatile boolean recording = true;
 
