@@ -47,6 +47,7 @@ final class BulkConnection {
                     return;
                 }
                 data.clear();
+                session.metrics().bytes(io.ava.server.metrics.Traffic.BULK_IN, size);
                 session.bulkArrived(callId, arg, data);
             }
         } catch (IOException e) {
@@ -75,9 +76,11 @@ final class BulkConnection {
             while (header.hasRemaining()) {
                 channel.write(header);
             }
+            long size = d.remaining();
             while (d.hasRemaining()) {
                 channel.write(d);
             }
+            session.metrics().bytes(io.ava.server.metrics.Traffic.BULK_OUT, size);
         }
     }
 

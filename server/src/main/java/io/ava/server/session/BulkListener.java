@@ -60,7 +60,7 @@ public final class BulkListener {
                 t.start();
             } catch (IOException e) {
                 if (server.isOpen()) {
-                    log.warn("event=bulk-accept-failed reason=\"{}\"", e.getMessage());
+                    io.ava.server.logging.Events.warn(log, "bulk-accept-failed").addKeyValue("reason", e.getMessage()).log();
                 }
             }
         }
@@ -80,7 +80,8 @@ public final class BulkListener {
             token.flip();
             ServerSession s = pending.remove(token);
             if (s == null) {
-                log.warn("event=bulk-refused reason=bad-token client={}", ch.getRemoteAddress());
+                io.ava.server.logging.Events.warn(log, "bulk-refused").addKeyValue("reason", "bad-token")
+                        .addKeyValue("client", String.valueOf(ch.getRemoteAddress())).log();
                 ch.close();
                 return;
             }
