@@ -62,7 +62,10 @@ class ObservabilityTest {
             assertTrue(after.value("ava_calls_total", "function", "clEnqueueNDRangeKernel") >= 300, why);
             assertTrue(after.value("ava_bytes_total", "channel", "grpc", "direction", "in") > 10_000, why);
             assertTrue(after.value("ava_bytes_total", "channel", "grpc", "direction", "out") > 16_384, why); // the final read
-            assertTrue(after.value("ava_call_errors_total", "code", "CL_INVALID_MEM_OBJECT") >= 1, why);
+            // clGetMemObjectInfo, clEnqueueReadBuffer and clReleaseMemObject on the released buffer
+            assertEquals(3.0, after.value("ava_call_errors_total", "code", "CL_INVALID_MEM_OBJECT"), why);
+            assertEquals(1.0, after.value("ava_call_errors_total", "code", "CL_INVALID_MEM_OBJECT", "function", "clGetMemObjectInfo"), why);
+            assertEquals(1.0, after.value("ava_call_errors_total", "code", "CL_INVALID_KERNEL", "function", "clSetKernelArg"), why);
             assertTrue(Double.isNaN(after.value("ava_call_errors_total", "function", "clCreateBuffer")), why);
 
             // the log: one structured line per event, with the session
@@ -73,7 +76,7 @@ class ObservabilityTest {
             assertTrue(Pattern.compile("(?m)^ts=\\S+ level=INFO logger=ServerSession event=released session=" + Pattern.quote(session)
                     + " objects=\\d+ calls=\\d+ reason=client-ended ").matcher(log).find(), log);
             assertTrue(Pattern.compile("(?m)^ts=\\S+ level=INFO logger=ServerSession event=refused session=s\\S+ call=\\d+ "
-                    + "code=CL_INVALID_MEM_OBJECT reason=\"").matcher(log).find(), log);
+                    + "function=clGetMemObjectInfo code=CL_INVALID_MEM_OBJECT reason=\"clGetMemObjectInfo: ").matcher(log).find(), log);
             assertStructured(log);
         }
     }

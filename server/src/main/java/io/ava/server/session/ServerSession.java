@@ -388,6 +388,7 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
         }
         if (o.failed && !o.reply.getMessage().isEmpty()) {
             Events.info(log, "refused").addKeyValue("session", id).addKeyValue("call", call.getCallId())
+                    .addKeyValue("function", dispatcher.functionName(call.getFunction()))
                     .addKeyValue("code", io.ava.server.metrics.ClErrorNames.name(errorCode(o.reply)))
                     .addKeyValue("reason", o.reply.getMessage()).log();
         } else if (o.failed && log.isDebugEnabled()) {
