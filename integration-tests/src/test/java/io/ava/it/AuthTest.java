@@ -42,7 +42,7 @@ class AuthTest {
         assertEquals(0, nativeRun.exitCode(), nativeRun::describe);
         try (ServerProcess server = ServerProcess.start("auth-token", "--token-file", token.toString())) {
             String log = Files.readString(server.log());
-            assertTrue(log.contains("; token") && !log.contains("WARNING: unauthenticated"), log);
+            assertTrue(log.contains("; token") && !log.contains("event=unauthenticated"), log);
 
             // right token (from a token file): the scenario runs as natively
             ScenarioRunner.Result ok = ScenarioRunner.runRemoteWithAgentArgs("Reduction", server.port(), ",tokenFile=" + token, Map.of());

@@ -25,6 +25,8 @@ import java.util.regex.Pattern;
 final class ServerProcess implements AutoCloseable {
 
     static final Pattern LISTENING = Pattern.compile("ava-server listening on 127\\.0\\.0\\.1:(\\d+)");
+    /** with --metrics-port, the listening line ends with where the metrics are */
+    static final Pattern METRICS = Pattern.compile("metrics on http://127\\.0\\.0\\.1:(\\d+)/metrics");
     static final Pattern LIVE_OBJECTS = Pattern.compile("^\\s*live objects:\\s*(\\d+)\\s*$", Pattern.MULTILINE);
     static final Pattern SESSIONS = Pattern.compile("^\\s*sessions:\\s*(\\d+)\\s*$", Pattern.MULTILINE);
     static final Pattern DEVICE_MEMORY = Pattern.compile("^\\s*device memory held:\\s*(\\d+)\\s*$", Pattern.MULTILINE);
@@ -42,6 +44,7 @@ final class ServerProcess implements AutoCloseable {
     private final Process process;
     private final Path log;
     private final int port;
+    private int metricsPort;
     private final BufferedWriter logWriter;
     private final Thread pump;
 
@@ -91,7 +94,7 @@ final class ServerProcess implements AutoCloseable {
         BufferedWriter writer = Files.newBufferedWriter(log, StandardCharsets.UTF_8);
         writer.write("# " + String.join(" ", command) + "\n");
         writer.flush();
-        CompletableFuture<Integer> portFuture = new CompletableFuture<>();
+        CompletableFuture<String> portFuture = new CompletableFuture<>();
         Thread pump = new Thread(() -> {
             try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
@@ -103,7 +106,7 @@ final class ServerProcess implements AutoCloseable {
                     }
                     Matcher m = LISTENING.matcher(line);
                     if (!portFuture.isDone() && m.find()) {
-                        portFuture.complete(Integer.parseInt(m.group(1)));
+                        portFuture.complete(line);
                     }
                 }
             } catch (IOException e) {
@@ -115,15 +118,27 @@ final class ServerProcess implements AutoCloseable {
         pump.setDaemon(true);
         pump.start();
         int port;
+        String listening;
         try {
-            port = portFuture.get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            listening = portFuture.get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            Matcher lm = LISTENING.matcher(listening);
+            lm.find();
+            port = Integer.parseInt(lm.group(1));
         } catch (TimeoutException | java.util.concurrent.ExecutionException e) {
             process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             pump.join(2000);
             throw new AssertionError("ava-server did not print 'ava-server listening on 127.0.0.1:<port>' within "
                 + START_TIMEOUT_SECONDS + " s (" + e + "; alive=" + process.isAlive() + "); log " + log + ":\n" + tail(log, 60));
         }
-        return new ServerProcess(process, log, writer, pump, port, extraArgs);
+        ServerProcess server = new ServerProcess(process, log, writer, pump, port, extraArgs);
+        Matcher mm = METRICS.matcher(listening);
+        server.metricsPort = mm.find() ? Integer.parseInt(mm.group(1)) : 0;
+        return server;
+    }
+
+    /** The port of /metrics (the server ran with --metrics-port), or 0. */
+    int metricsPort() {
+        return metricsPort;
     }
 
     int port() {

@@ -543,7 +543,11 @@ public final class Dispatcher {
                 // An object that comes with an error (PoCL's clCreateContextFromType without a matching
                 // device) is not bound: releasing it trips an assertion in PoCL that kills the server.
                 // The client gets a non-null object with id 0, which every later call refuses.
-                table.bind(call.getNewId(), f.allocates(), created, createdSize, keepAlive, charge.bytes(), charge.parentId());
+                HandleEntry bound = table.bind(call.getNewId(), f.allocates(), created, createdSize, keepAlive,
+                        charge.bytes(), charge.parentId());
+                if (f.allocates() == HandleType.cl_mem && createdSize == 0) {
+                    table.deviceBytes(bound, memObjectSize((org.jocl.cl_mem) created)); // images, pipes: for the metrics
+                }
                 reply.setResult(call.getNewId());
                 if (f.allocates() == HandleType.cl_kernel) {
                     reply.addKernels(kernelProbe.probe((org.jocl.cl_kernel) created, (cl_program) args[0], call));
@@ -708,6 +712,18 @@ public final class Dispatcher {
     }
 
     private static final int CL_INVALID_MEM_OBJECT = -38;
+
+    private static long memObjectSize(org.jocl.cl_mem mem) {
+        long[] size = new long[1];
+        int err = CL.clGetMemObjectInfo(mem, CL.CL_MEM_SIZE, org.jocl.Sizeof.size_t, Pointer.to(size), null);
+        return err == CL_SUCCESS ? size[0] : 0;
+    }
+
+    /** The name of a function number, for logs. */
+    public String functionName(int index) {
+        FunctionSpec f = spec.function(index);
+        return f == null ? "function " + index : f.name();
+    }
 
     /** The bytes an info query will write, asked of the driver first so no bogus size is allocated. */
     private long infoSize(FunctionSpec f, Object[] args, int valueIndex, Class<?>[] types) {

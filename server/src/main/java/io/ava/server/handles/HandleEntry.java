@@ -13,6 +13,8 @@ public final class HandleEntry {
     int clientRefs;
     /** bytes of device memory, for cl_mem */
     final long size;
+    /** for the metrics: bytes of a memory object created without a size the server computed (images, pipes) */
+    long deviceBytes;
     /** host memory the driver may still use (USE_HOST_PTR): kept as long as the object lives */
     final Object keepAlive;
     /** device memory this object counts against the session's limit (0 for sub-buffers and images over a buffer) */

@@ -296,6 +296,28 @@ public final class HandleTable {
         return out;
     }
 
+    /**
+     * For the metrics: adds the live objects the client owns to {@code counts} by type, and returns
+     * the bytes of its live memory objects.
+     */
+    public synchronized long census(Map<String, Long> counts) {
+        long bytes = 0;
+        for (HandleEntry e : byId.values()) {
+            if (e.clientRefs > 0 && !isRoot(e.type)) {
+                counts.merge(e.type.name(), 1L, Long::sum);
+                if (e.type == HandleType.cl_mem) {
+                    bytes += e.size > 0 ? e.size : e.deviceBytes;
+                }
+            }
+        }
+        return bytes;
+    }
+
+    /** The driver's size of a memory object the server did not size itself (an image, a pipe). */
+    public synchronized void deviceBytes(HandleEntry e, long bytes) {
+        e.deviceBytes = bytes;
+    }
+
     /** Programs and kernels whose source calls printf: their launches produce output to forward. */
     private final java.util.Set<Long> printf = new java.util.HashSet<>();
 

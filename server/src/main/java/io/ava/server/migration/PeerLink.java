@@ -124,6 +124,16 @@ final class PeerLink implements AutoCloseable {
             }
             check();
             out.onNext(p);
+            sentBytes += p.getSerializedSize();
+        }
+    }
+
+    /** serialized bytes of the packets sent so far (for the metrics) */
+    private long sentBytes;
+
+    long sentBytes() {
+        synchronized (ready) {
+            return sentBytes;
         }
     }
 

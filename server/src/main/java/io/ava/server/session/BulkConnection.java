@@ -56,6 +56,7 @@ final class BulkConnection {
                     return;
                 }
                 data.clear();
+                session.metrics().bytes(io.ava.server.metrics.Traffic.BULK_IN, size);
                 session.bulkArrived(callId, arg, data);
             }
         } catch (IOException e) {
@@ -99,9 +100,11 @@ final class BulkConnection {
             while (header.hasRemaining()) {
                 channel.write(header);
             }
+            long size = d.remaining();
             while (d.hasRemaining()) {
                 channel.write(d);
             }
+            session.metrics().bytes(io.ava.server.metrics.Traffic.BULK_OUT, size);
         }
     }
 

@@ -60,7 +60,7 @@ public final class BulkListener {
                 t.start();
             } catch (IOException e) {
                 if (server.isOpen()) {
-                    log.warn("event=bulk-accept-failed reason=\"{}\"", e.getMessage());
+                    io.ava.server.logging.Events.warn(log, "bulk-accept-failed").addKeyValue("reason", e.getMessage()).log();
                 }
             }
         }
@@ -81,8 +81,9 @@ public final class BulkListener {
             ch.socket().setSoTimeout(0);
             ServerSession s = presented.length == TOKEN_BYTES ? take(presented) : null;
             if (s == null) {
-                System.err.println("ava-server: refused " + from + " on the bulk port: "
-                        + (presented.length < TOKEN_BYTES ? "no token" : "wrong token"));
+                io.ava.server.logging.Events.warn(log, "bulk-refused")
+                        .addKeyValue("reason", presented.length < TOKEN_BYTES ? "no-token" : "wrong-token")
+                        .addKeyValue("client", String.valueOf(from)).log();
                 ch.close();
                 return;
             }

@@ -17,6 +17,8 @@ import io.grpc.stub.StreamObserver;
 import org.jocl.CL;
 import org.jocl.cl_command_queue;
 import org.jocl.cl_event;
+import io.ava.server.logging.Events;
+import io.ava.server.metrics.ServerMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,6 +62,9 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile boolean welcomed;
     private final io.ava.server.dispatch.Transfers transfers = new io.ava.server.dispatch.Transfers(this);
+    private final ServerMetrics metrics;
+    /** why the session ends, for the log and the metrics: the first path that knows says so */
+    private volatile String closeReason = "closed";
 
     public ServerSession(String id, String peer, ServerCallStreamObserver<ServerMessage> out, Dispatcher dispatcher,
                   SessionRegistry registry, String specDigest, BulkListener bulkListener) {
@@ -71,6 +76,11 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
         this.dispatcher = dispatcher;
         this.registry = registry;
         this.specDigest = specDigest;
+        this.metrics = registry.metrics();
+    }
+
+    ServerMetrics metrics() {
+        return metrics;
     }
 
     public String id() {
@@ -132,7 +142,9 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
         switch (msg.getKindCase()) {
             case HELLO:
                 if (!msg.getHello().getSpecDigest().equals(specDigest)) {
-                    log.warn("session={} event=refused reason=spec-mismatch client={}", id, peer);
+                    Events.warn(log, "refused").addKeyValue("session", id).addKeyValue("reason", "spec-mismatch")
+                            .addKeyValue("client", peer).log();
+                    closeReason = "refused";
                     out.onError(Status.FAILED_PRECONDITION.withDescription(
                             "the agent's OpenCL spec differs from the server's: use an agent and a server from the same ava build")
                             .asRuntimeException());
@@ -148,11 +160,16 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
                     w.setBulkPort(bulkListener.port()).setBulkToken(com.google.protobuf.ByteString.copyFrom(bulkListener.issue(this)));
                 }
                 send(ServerMessage.newBuilder().setWelcome(w).build());
-                log.info("session={} event=open client={} name={}", id, peer, msg.getHello().getClientName());
+                Events.info(log, "open").addKeyValue("session", id).addKeyValue("client", peer)
+                        .addKeyValue("name", msg.getHello().getClientName())
+                        .addKeyValue("resumed", !msg.getHello().getResumeToken().isEmpty()).log();
                 break;
             case CALLS:
                 if (!welcomed) {
+                    Events.warn(log, "refused").addKeyValue("session", id).addKeyValue("reason", "calls before hello")
+                            .addKeyValue("client", peer).log();
                     out.onError(Status.FAILED_PRECONDITION.withDescription("calls before hello").asRuntimeException());
+                    closeReason = "refused";
                     close();
                     return;
                 }
@@ -333,7 +350,10 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
 
     private ExecutorService executorFor(long thread) {
         return threads.computeIfAbsent(thread, t -> Executors.newSingleThreadExecutor(r -> {
-            Thread th = new Thread(r, "ava-session-" + id + "-thread-" + t);
+            Thread th = new Thread(() -> {
+                org.slf4j.MDC.put("session", id); // every line this thread logs names its session
+                r.run();
+            }, "ava-session-" + id + "-thread-" + t);
             th.setDaemon(true);
             return th;
         }));
@@ -344,14 +364,20 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
             return;
         }
         Dispatcher.Outcome o;
+        long started = metrics.enabled() ? System.nanoTime() : 0;
         try {
             o = dispatcher.execute(call, this);
         } catch (RuntimeException | LinkageError | OutOfMemoryError e) {
             // answered as an internal error: a client waiting for this reply must not wait forever
-            log.error("session={} call={} function={} event=internal-error", id, call.getCallId(), call.getFunction(), e);
+            Events.error(log, "internal-error").addKeyValue("session", id).addKeyValue("call", call.getCallId())
+                    .addKeyValue("function", dispatcher.functionName(call.getFunction())).setCause(e).log();
             o = null;
         }
         calls.incrementAndGet();
+        if (started != 0) {
+            metrics.call(call.getFunction(), System.nanoTime() - started,
+                    o == null ? Dispatcher.CL_INVALID_OPERATION : o.failed ? errorCode(o.reply) : 0);
+        }
         for (long created : dispatcher.createdIds(call)) {
             table.settle(created);
         }
@@ -364,11 +390,27 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
             return;
         }
         if (o.failed && !o.reply.getMessage().isEmpty()) {
-            log.info("session={} call={} event=refused reason=\"{}\"", id, call.getCallId(), o.reply.getMessage());
+            Events.info(log, "refused").addKeyValue("session", id).addKeyValue("call", call.getCallId())
+                    .addKeyValue("function", dispatcher.functionName(call.getFunction()))
+                    .addKeyValue("code", io.ava.server.metrics.ClErrorNames.name(errorCode(o.reply)))
+                    .addKeyValue("reason", o.reply.getMessage()).log();
+        } else if (o.failed && log.isDebugEnabled()) {
+            Events.debug(log, "call-failed").addKeyValue("session", id).addKeyValue("call", call.getCallId())
+                    .addKeyValue("function", dispatcher.functionName(call.getFunction()))
+                    .addKeyValue("code", io.ava.server.metrics.ClErrorNames.name(errorCode(o.reply))).log();
         }
         if (!call.getAsync() || o.failed) {
             sendReply(o.reply, o);
         }
+    }
+
+    /** The OpenCL error a failed call answered: its errcode_ret, else its status result. */
+    private static int errorCode(io.ava.proto.Reply reply) {
+        if (reply.getErrcode() != 0) {
+            return reply.getErrcode();
+        }
+        long r = reply.getResult();
+        return r < 0 && r >= Integer.MIN_VALUE ? (int) r : Dispatcher.CL_INVALID_OPERATION;
     }
 
     private void sendReply(io.ava.proto.Reply reply, Dispatcher.Outcome o) {
@@ -399,7 +441,7 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
                 io.ava.server.dispatch.DirectBuffers.SHARED.release(buffer);
                 return;
             } catch (java.io.IOException e) {
-                log.warn("session={} event=bulk-write-failed reason=\"{}\"", id, e.getMessage());
+                Events.warn(log, "bulk-write-failed").addKeyValue("session", id).addKeyValue("reason", e.getMessage()).log();
                 bulk = null;
             }
         }
@@ -424,7 +466,7 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
                     out.onNext(m);
                 } catch (RuntimeException e) {
                     // the client's stream went away between the check and the write: its end is handled elsewhere
-                    log.debug("session={} event=send-after-cancel", id);
+                    Events.debug(log, "send-after-cancel").addKeyValue("session", id).log();
                 }
             }
         }
@@ -455,7 +497,7 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
             assembling.put(key, buf);
         }
         if (c.getOffset() < 0 || c.getOffset() + c.getData().size() > buf.capacity()) {
-            log.warn("session={} event=bad-chunk call={}", id, c.getCallId());
+            Events.warn(log, "bad-chunk").addKeyValue("session", id).addKeyValue("call", c.getCallId()).log();
             return;
         }
         ByteBuffer dst = buf.duplicate();
@@ -602,7 +644,7 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
 
     void attachBulk(BulkConnection connection) {
         bulk = connection;
-        log.info("session={} event=bulk-channel-open", id);
+        Events.info(log, "bulk-channel-open").addKeyValue("session", id).log();
     }
 
     void bulkArrived(long callId, int arg, ByteBuffer data) {
@@ -610,20 +652,21 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
     }
 
     void bulkFailed(long callId, int arg, String reason) {
-        log.warn("session={} call={} event=bulk-refused reason=\"{}\"", id, callId, reason);
+        Events.warn(log, "bulk-refused").addKeyValue("session", id).addKeyValue("call", callId).addKeyValue("reason", reason).log();
         future(callId * 64 + arg).completeExceptionally(
                 new io.ava.server.dispatch.ClError(io.ava.server.dispatch.Limits.CL_OUT_OF_HOST_MEMORY, reason));
     }
 
     @Override
     public void onError(Throwable t) {
-        log.info("session={} event=disconnected client={} reason=\"{}\"", id, peer, Status.fromThrowable(t).getCode());
+        Events.info(log, "disconnected").addKeyValue("session", id).addKeyValue("client", peer)
+                .addKeyValue("reason", Status.fromThrowable(t).getCode()).log();
         clientGone(false);
     }
 
     @Override
     public void onCompleted() {
-        log.info("session={} event=closed client={}", id, peer);
+        Events.info(log, "closed").addKeyValue("session", id).addKeyValue("client", peer).log();
         clientGone(true);
         synchronized (outLock) {
             try {
@@ -647,6 +690,7 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
 
     /** The client's stream ended: release everything, unless a migration still reads the objects. */
     private void clientGone(boolean orderly) {
+        closeReason = orderly ? "client-ended" : "disconnected";
         synchronized (migrationLock) {
             if (migration != null) {
                 goneDuringMigration = true;
@@ -700,7 +744,8 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
         }
         if (close) {
             if (movedAway) {
-                log.info("session={} event=migrated-away", id);
+                Events.info(log, "migrated-away").addKeyValue("session", id).log();
+                closeReason = "migrated-away";
             }
             close();
         }
@@ -783,6 +828,9 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
     private void failPendingUserEvents() {
         int[] v = new int[1];
         for (HandleEntry e : table.all(HandleType.cl_event)) {
+            if (table.clientReferences(e) == 0) {
+                continue; // not the client's (a query's answer): it may be gone, and PoCL aborts on a freed event
+            }
             cl_event ev = (cl_event) e.object();
             if (CL.clGetEventInfo(ev, CL.CL_EVENT_COMMAND_TYPE, 4, org.jocl.Pointer.to(v), null) != CL.CL_SUCCESS
                     || v[0] != CL.CL_COMMAND_USER) {
@@ -791,9 +839,15 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
             if (CL.clGetEventInfo(ev, CL.CL_EVENT_COMMAND_EXECUTION_STATUS, 4, org.jocl.Pointer.to(v), null) == CL.CL_SUCCESS
                     && v[0] > CL.CL_COMPLETE) {
                 CL.clSetUserEventStatus(ev, CL.CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST);
-                log.info("session={} event=user-event-failed id={}", id, e.id());
+                Events.info(log, "user-event-failed").addKeyValue("session", id).addKeyValue("id", e.id()).log();
             }
         }
+    }
+
+    /** Ends the session, saying why (for the log and the metrics). */
+    public void close(String reason) {
+        closeReason = reason;
+        close();
     }
 
     /** Stops this session's threads and releases every object the client still holds. */
@@ -853,7 +907,10 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
         if (bulkListener != null) {
             bulkListener.forget(this);
         }
-        registry.remove(this);
-        log.info("session={} event=released objects={} calls={}", id, released, calls.get());
+        if (registry.remove(this)) {
+            metrics.sessionClosed(closeReason);
+        }
+        Events.info(log, "released").addKeyValue("session", id).addKeyValue("objects", released)
+                .addKeyValue("calls", calls.get()).addKeyValue("reason", closeReason).log();
     }
 }
