@@ -34,8 +34,8 @@ final class ContainerChecks {
      * lets the session go (the client closed it, or it moved away); waits up to 20 s for that line.
      */
     static long callsServed(ServerContainer server, String session) throws Exception {
-        Pattern released = Pattern.compile("session=" + (session == null ? "\\S+" : Pattern.quote(session))
-            + " event=released objects=\\d+ calls=(\\d+)");
+        Pattern released = Pattern.compile("event=released session=" + (session == null ? "\\S+" : Pattern.quote(session))
+            + " objects=\\d+ calls=(\\d+)");
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (true) {
             Matcher m = released.matcher(Files.readString(server.log(), StandardCharsets.UTF_8));
