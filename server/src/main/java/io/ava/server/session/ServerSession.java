@@ -429,14 +429,27 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
 
     private void receiveChunk(BulkChunk c) {
         long key = c.getCallId() * 64 + c.getArg();
-        ByteBuffer buf = assembling.computeIfAbsent(key, k -> {
-            if (c.getTotal() > Integer.MAX_VALUE) {
-                return null;
+        String bad = c.getArg() >= 64 ? "argument " + c.getArg() + " out of range" : null;
+        ByteBuffer buf = null;
+        if (bad == null) {
+            try {
+                buf = assembling.computeIfAbsent(key, k -> {
+                    long total = c.getTotal();
+                    return total < 0 || total > MAX_BULK ? null : ByteBuffer.allocateDirect((int) total).order(ByteOrder.nativeOrder());
+                });
+            } catch (OutOfMemoryError e) {
+                buf = null; // direct memory exhausted: refuse this transfer, not the session
             }
-            return ByteBuffer.allocateDirect((int) c.getTotal()).order(ByteOrder.nativeOrder());
-        });
-        if (buf == null || c.getOffset() < 0 || c.getOffset() + c.getData().size() > buf.capacity()) {
-            log.warn("session={} event=bad-chunk call={}", id, c.getCallId());
+            bad = buf == null ? "total of " + Long.toUnsignedString(c.getTotal()) + " bytes refused"
+                    : chunkOutside(c.getOffset(), c.getData().size(), buf.capacity());
+        }
+        if (bad != null) {
+            // the call waiting for these bytes is refused at once (it does not wait a minute for them)
+            log.warn("session={} event=bad-chunk call={} reason=\"{}\"", id, c.getCallId(), bad);
+            if (c.getArg() < 64) {
+                assembling.remove(key);
+                future(key).complete(null);
+            }
             return;
         }
         ByteBuffer dst = buf.duplicate();
@@ -446,6 +459,17 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
             assembling.remove(key);
             future(key).complete(buf);
         }
+    }
+
+    /** The most bytes one bulk input may announce (a direct buffer's limit). */
+    static final long MAX_BULK = Integer.MAX_VALUE - 8;
+
+    /** Why a chunk of {@code length} bytes at {@code offset} (an unsigned 64-bit number) does not fit the transfer, or null. */
+    static String chunkOutside(long offset, int length, int capacity) {
+        if (offset < 0 || offset > capacity || length > capacity - offset) {
+            return Long.toUnsignedString(offset) + "+" + length + " is outside the " + capacity + "-byte transfer";
+        }
+        return null;
     }
 
     private CompletableFuture<ByteBuffer> future(long key) {

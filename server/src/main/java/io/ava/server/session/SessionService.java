@@ -70,7 +70,17 @@ public final class SessionService extends AvaSessionGrpc.AvaSessionImplBase {
                     registry.add(session);
                 }
             }
-            session.onNext(msg);
+            try {
+                session.onNext(msg);
+            } catch (RuntimeException e) {
+                // a message the checks did not foresee costs that message, never the client's stream
+                org.slf4j.LoggerFactory.getLogger(SessionService.class).error("event=bad-message client={}", remote, e);
+                try {
+                    out.request(1);
+                } catch (RuntimeException gone) {
+                    // the stream is already closed
+                }
+            }
         }
 
         @Override
