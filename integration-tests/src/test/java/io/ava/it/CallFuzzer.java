@@ -210,8 +210,9 @@ final class CallFuzzer {
             case errcode_ret:
                 return v.setIsNull(true).build();
             case out_event:
-                return t.kind() < 4 ? v.setIsNull(true).build()
-                    : v.setScalar(t.kind() < 9 ? nextNewId++ : handle(HandleType.cl_event, t, pool)).build();
+                // always a fresh id: an id named here is reserved on arrival, and a call on another client thread that
+                // names the same id waits for this one (see the report: lookups wait for later reservations too)
+                return t.kind() < 4 ? v.setIsNull(true).build() : v.setScalar(nextNewId++).build();
             case in:
             case inout: {
                 if (t.kind() == 9 || t.kind() == 10) {
