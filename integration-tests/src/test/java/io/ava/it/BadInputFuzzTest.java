@@ -186,7 +186,7 @@ class BadInputFuzzTest {
     /** The server's session threads, to see where a call hangs. */
     static String serverThreads() {
         try {
-            Process p = new ProcessBuilder(Paths.java().getParent().resolve("jstack").toString(), String.valueOf(server.pid()))
+            Process p = new ProcessBuilder(Paths.java().getParent().resolve("jstack").toString(), String.valueOf(server.serverJvm().pid()))
                 .redirectErrorStream(true).start();
             String all = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
             StringBuilder b = new StringBuilder();

@@ -14,6 +14,12 @@ final class Comparison {
      * code and the same normalized stdout, then that the server keeps nothing of the session.
      */
     static void remoteMatchesNative(String scenario, ServerProcess server) throws Exception {
+        remoteOutputMatchesNative(scenario, server);
+        serverDroppedEverything(scenario, server);
+    }
+
+    /** The same comparison, on a server other sessions share (so it may hold their objects). */
+    static void remoteOutputMatchesNative(String scenario, ServerProcess server) throws Exception {
         ScenarioRunner.Result nativeRun = ScenarioRunner.runNative(scenario);
         // a scenario that fails natively is a broken scenario, not an ava bug
         assertEquals(0, nativeRun.exitCode(), () -> "the scenario failed natively\n" + nativeRun.describe());
@@ -23,7 +29,6 @@ final class Comparison {
             () -> "exit codes differ\n" + remoteRun.describe() + "\n" + server.logTail(80));
         assertEquals(Normalizer.normalize(nativeRun.stdout()), Normalizer.normalize(remoteRun.stdout()),
             () -> "stdout differs (expected: native, actual: remote)\n" + remoteRun.describe() + "\n" + server.logTail(80));
-        serverDroppedEverything(scenario, server);
     }
 
     /** The client JVM has exited: the server must not keep its session or its objects. */

@@ -113,11 +113,27 @@ final class ScenarioRunner {
         return run(scenario + "-remote-" + joclJar.getFileName(), command, Map.of("LD_LIBRARY_PATH", emptyOpenClDir().toString()));
     }
 
+    /**
+     * As {@link #runRemote(String, int, Map, String...)}, with more agent arguments after
+     * {@code server=...} (e.g. {@code ",token=..."}; start with a comma).
+     */
+    static Result runRemoteWithAgentArgs(String scenario, int port, String agentArgs, Map<String, String> extraEnv, String... args)
+            throws IOException, InterruptedException {
+        Map<String, String> env = new LinkedHashMap<>(extraEnv);
+        env.put("LD_LIBRARY_PATH", emptyOpenClDir().toString());
+        return run(scenario + "-remote", remoteCommand(scenario, port, agentArgs, args), env);
+    }
+
     /** Starts the scenario under the agent and returns without waiting for it. */
     static Running startRemote(String scenario, int port, String... args) throws IOException {
+        return startRemoteWithAgentArgs(scenario, port, "", args);
+    }
+
+    /** As {@link #startRemote(String, int, String...)}, with more agent arguments (start with a comma). */
+    static Running startRemoteWithAgentArgs(String scenario, int port, String agentArgs, String... args) throws IOException {
         String label = scenario + "-remote";
         Path[] files = outputFiles(label);
-        ProcessBuilder builder = new ProcessBuilder(remoteCommand(scenario, port, args))
+        ProcessBuilder builder = new ProcessBuilder(remoteCommand(scenario, port, agentArgs, args))
             .redirectOutput(files[0].toFile())
             .redirectError(files[1].toFile());
         cleanEnvironment(builder.environment());
@@ -132,8 +148,12 @@ final class ScenarioRunner {
     }
 
     static List<String> remoteCommand(String scenario, int port, String... args) {
+        return remoteCommand(scenario, port, "", args);
+    }
+
+    static List<String> remoteCommand(String scenario, int port, String agentArgs, String... args) {
         List<String> command = new ArrayList<>(List.of(Paths.java().toString(),
-            "-javaagent:" + Paths.agentJar() + "=server=127.0.0.1:" + port,
+            "-javaagent:" + Paths.agentJar() + "=server=127.0.0.1:" + port + agentArgs,
             "-cp", classPath(), PACKAGE + scenario));
         command.addAll(List.of(args));
         return command;

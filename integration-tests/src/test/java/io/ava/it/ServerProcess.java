@@ -25,21 +25,39 @@ import java.util.regex.Pattern;
 final class ServerProcess implements AutoCloseable {
 
     static final Pattern LISTENING = Pattern.compile("ava-server listening on 127\\.0\\.0\\.1:(\\d+)");
+    /** with --metrics-port, the listening line ends with where the metrics are */
+    static final Pattern METRICS = Pattern.compile("metrics on http://127\\.0\\.0\\.1:(\\d+)/metrics");
     static final Pattern LIVE_OBJECTS = Pattern.compile("^\\s*live objects:\\s*(\\d+)\\s*$", Pattern.MULTILINE);
     static final Pattern SESSIONS = Pattern.compile("^\\s*sessions:\\s*(\\d+)\\s*$", Pattern.MULTILINE);
+    static final Pattern DEVICE_MEMORY = Pattern.compile("^\\s*device memory held:\\s*(\\d+)\\s*$", Pattern.MULTILINE);
     static final long START_TIMEOUT_SECONDS = 30;
 
     /** What {@code ava-server status} said. */
     record Status(long liveObjects, long sessions, String raw) {
+        /** The device memory all sessions hold ("device memory held: N"); -1 if the line is missing. */
+        long deviceMemory() {
+            Matcher m = DEVICE_MEMORY.matcher(raw);
+            return m.find() ? Long.parseLong(m.group(1)) : -1;
+        }
     }
 
     private final Process process;
     private final Path log;
     private final int port;
+    private int metricsPort;
     private final BufferedWriter logWriter;
     private final Thread pump;
 
-    private ServerProcess(Process process, Path log, BufferedWriter logWriter, Thread pump, int port) {
+    /** the credentials options the server was started with: `status` passes them on (same names for a client) */
+    private final List<String> credentials = new ArrayList<>();
+
+    private ServerProcess(Process process, Path log, BufferedWriter logWriter, Thread pump, int port, String... args) {
+        for (int i = 0; i + 1 < args.length; i++) {
+            if (List.of("--token-file", "--tls-cert", "--tls-key", "--tls-ca").contains(args[i])) {
+                credentials.add(args[i]);
+                credentials.add(args[i + 1]);
+            }
+        }
         this.process = process;
         this.log = log;
         this.logWriter = logWriter;
@@ -49,17 +67,34 @@ final class ServerProcess implements AutoCloseable {
 
     /** Starts a server and waits until it listens; fails (with the log) if it does not within 30 s. */
     static ServerProcess start(String name, String... extraArgs) throws IOException, InterruptedException {
+        return start(name, List.of(), 0, extraArgs);
+    }
+
+    /** As {@link #start(String, String...)}, with options for the server's JVM (e.g. -Xmx256m). */
+    static ServerProcess start(String name, List<String> jvmArgs, String... extraArgs) throws IOException, InterruptedException {
+        return start(name, jvmArgs, 0, extraArgs);
+    }
+
+    /** As {@link #start}, on a given port (a server restarted where its clients knew it). */
+    static ServerProcess startOn(String name, int listenPort, String... extraArgs) throws IOException, InterruptedException {
+        return start(name, List.of(), listenPort, extraArgs);
+    }
+
+    private static ServerProcess start(String name, List<String> jvmArgs, int listenPort, String... extraArgs)
+            throws IOException, InterruptedException {
         Path jar = Paths.serverJar();
         String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("HHmmss-SSS"));
         Path log = Paths.outputDir("servers").resolve(name + "-" + stamp + ".log");
-        List<String> command = new ArrayList<>(List.of(Paths.java().toString(), "-jar", jar.toString(), "--port", "0", "--bind", "127.0.0.1"));
+        List<String> command = new ArrayList<>(List.of(Paths.java().toString()));
+        command.addAll(jvmArgs);
+        command.addAll(List.of("-jar", jar.toString(), "--port", String.valueOf(listenPort), "--bind", "127.0.0.1"));
         command.addAll(List.of(extraArgs));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         Process process = builder.start();
         BufferedWriter writer = Files.newBufferedWriter(log, StandardCharsets.UTF_8);
         writer.write("# " + String.join(" ", command) + "\n");
         writer.flush();
-        CompletableFuture<Integer> portFuture = new CompletableFuture<>();
+        CompletableFuture<String> portFuture = new CompletableFuture<>();
         Thread pump = new Thread(() -> {
             try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
@@ -71,7 +106,7 @@ final class ServerProcess implements AutoCloseable {
                     }
                     Matcher m = LISTENING.matcher(line);
                     if (!portFuture.isDone() && m.find()) {
-                        portFuture.complete(Integer.parseInt(m.group(1)));
+                        portFuture.complete(line);
                     }
                 }
             } catch (IOException e) {
@@ -83,15 +118,27 @@ final class ServerProcess implements AutoCloseable {
         pump.setDaemon(true);
         pump.start();
         int port;
+        String listening;
         try {
-            port = portFuture.get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            listening = portFuture.get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            Matcher lm = LISTENING.matcher(listening);
+            lm.find();
+            port = Integer.parseInt(lm.group(1));
         } catch (TimeoutException | java.util.concurrent.ExecutionException e) {
             process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             pump.join(2000);
             throw new AssertionError("ava-server did not print 'ava-server listening on 127.0.0.1:<port>' within "
                 + START_TIMEOUT_SECONDS + " s (" + e + "; alive=" + process.isAlive() + "); log " + log + ":\n" + tail(log, 60));
         }
-        return new ServerProcess(process, log, writer, pump, port);
+        ServerProcess server = new ServerProcess(process, log, writer, pump, port, extraArgs);
+        Matcher mm = METRICS.matcher(listening);
+        server.metricsPort = mm.find() ? Integer.parseInt(mm.group(1)) : 0;
+        return server;
+    }
+
+    /** The port of /metrics (the server ran with --metrics-port), or 0. */
+    int metricsPort() {
+        return metricsPort;
     }
 
     int port() {
@@ -106,8 +153,12 @@ final class ServerProcess implements AutoCloseable {
         return log;
     }
 
-    long pid() {
-        return process.pid();
+    /**
+     * The JVM that serves: on Linux the launcher runs the server as a child (its stdout on a FIFO,
+     * for kernels' printf), so that child when there is one.
+     */
+    ProcessHandle serverJvm() {
+        return process.toHandle().children().findFirst().orElse(process.toHandle());
     }
 
     boolean isAlive() {
@@ -121,7 +172,9 @@ final class ServerProcess implements AutoCloseable {
 
     /** Runs {@code java -jar ava-server.jar status --server 127.0.0.1:<port>} and parses its output. */
     Status status() throws IOException, InterruptedException {
-        List<String> command = List.of(Paths.java().toString(), "-jar", Paths.serverJar().toString(), "status", "--server", address());
+        List<String> command = new ArrayList<>(List.of(Paths.java().toString(), "-jar", Paths.serverJar().toString(), "status",
+                "--server", address()));
+        command.addAll(credentials);
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         CompletableFuture<String> output = CompletableFuture.supplyAsync(() -> {
             try {
@@ -149,6 +202,11 @@ final class ServerProcess implements AutoCloseable {
             throw new AssertionError("status output lacks 'live objects: <n>' or 'sessions: <n>' lines:\n" + raw);
         }
         return new Status(Long.parseLong(live.group(1)), Long.parseLong(sessions.group(1)), raw);
+    }
+
+    /** The server's process id (tests send it signals). */
+    long pid() {
+        return process.pid();
     }
 
     /** Kills the server at once (SIGKILL), as a crash or a pulled plug would. */

@@ -25,7 +25,9 @@ import java.util.concurrent.Callable;
 
 @Command(name = "ava-server", mixinStandardHelpOptions = true, version = "ava-server 0.1.0",
         description = {"Serve OpenCL to JOCL programs that run under the ava agent.",
-                "Each client connection is a session with its own objects; they are released when it disconnects."},
+                "Each client connection is a session with its own objects; they are released when it disconnects.",
+                "Logs go to stderr, one line per event: logfmt, or JSON lines with AVA_LOG_FORMAT=json; "
+                        + "AVA_LOG_LEVEL=debug also logs every failed call."},
         subcommands = {StatusCommand.class, io.ava.server.cli.MigrateCommand.class, io.ava.server.cli.SpecCommand.class})
 public final class AvaServerMain implements Callable<Integer> {
     @Option(names = "--port", defaultValue = "4000", description = "client port (0 picks a free one; default ${DEFAULT-VALUE})")
@@ -81,10 +83,77 @@ public final class AvaServerMain implements Callable<Integer> {
                     + "(default ${DEFAULT-VALUE})")
     int quiesceSeconds;
 
+    @CommandLine.Mixin
+    io.ava.server.cli.ServerSecurityOptions securityOptions;
+
+    @Option(names = "--max-session-memory", paramLabel = "SIZE", defaultValue = "device",
+            description = "device memory one session may hold: the bytes of its live buffers, images, pipes and SVM "
+                    + "allocations (sub-buffers add nothing; a buffer counts until it and its sub-buffers are released). "
+                    + "Past it, creating one fails with CL_MEM_OBJECT_ALLOCATION_FAILURE. SIZE: 512m, 2g, bytes, "
+                    + "'unlimited', or 'device' (default: the largest device's global memory)")
+    String maxSessionMemory;
+
+    @Option(names = "--max-session-objects", paramLabel = "N", defaultValue = "100000",
+            description = "live objects (contexts, queues, buffers, images, programs, kernels, events, samplers) one "
+                    + "session may hold; past it, creating one fails with CL_OUT_OF_RESOURCES "
+                    + "(0: no limit; default ${DEFAULT-VALUE})")
+    long maxSessionObjects;
+
+    @Option(names = "--max-session-inflight", paramLabel = "SIZE", defaultValue = "256m",
+            description = "bulk bytes one session may have received and not yet used: past it the server reads no more "
+                    + "of its side channel until calls have taken them (a transfer sent through gRPC instead is refused "
+                    + "with CL_OUT_OF_HOST_MEMORY); one transfer alone is always let in if it fits --max-session-memory "
+                    + "(default ${DEFAULT-VALUE})")
+    String maxSessionInflight;
+
+    @Option(names = "--metrics-port", paramLabel = "PORT",
+            description = "serve Prometheus metrics at http://BIND:PORT/metrics (0 picks a free port; default: no metrics, no HTTP port)")
+    Integer metricsPort;
+
+    @Option(names = "--metrics-bind", paramLabel = "ADDR", defaultValue = "127.0.0.1",
+            description = "address the metrics port listens on (default ${DEFAULT-VALUE})")
+    String metricsBind;
+
     private String[] originalArgs = new String[0];
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(AvaServerMain.class);
+
+    /** The session limits the options ask for; an IllegalArgumentException says what is wrong. */
+    io.ava.server.dispatch.Limits limits(DeviceSelection selection) {
+        long memory;
+        if (maxSessionMemory.trim().equalsIgnoreCase("device")) {
+            long device = selection == null ? 0 : selection.globalMemory();
+            memory = device > 0 ? device : io.ava.server.dispatch.Limits.UNLIMITED;
+        } else {
+            memory = parse("--max-session-memory", maxSessionMemory);
+        }
+        if (maxSessionObjects < 0) {
+            throw new IllegalArgumentException("--max-session-objects " + maxSessionObjects + ": expected N >= 0");
+        }
+        long objects = maxSessionObjects == 0 ? io.ava.server.dispatch.Limits.UNLIMITED : maxSessionObjects;
+        return new io.ava.server.dispatch.Limits(memory, objects, parse("--max-session-inflight", maxSessionInflight));
+    }
+
+    private static long parse(String option, String value) {
+        try {
+            return io.ava.server.dispatch.Limits.parseSize(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(option + " " + e.getMessage());
+        }
+    }
 
     @Override
     public Integer call() throws IOException, InterruptedException {
+        // gRPC logs through java.util.logging: into the same one-line-per-event log
+        org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
+        org.slf4j.bridge.SLF4JBridgeHandler.install();
+        io.ava.server.security.Security security;
+        try {
+            security = securityOptions.load();
+        } catch (IllegalArgumentException e) {
+            System.err.println("ava-server: " + e.getMessage());
+            return 2;
+        }
+        io.ava.server.security.Security.install(security);
         if (!noPrintfCapture) {
             Integer childExit = io.ava.server.printf.PrintfCapture.relaunchAsChild(originalArgs);
             if (childExit != null) {
@@ -104,10 +173,26 @@ public final class AvaServerMain implements Callable<Integer> {
             System.err.println("ava-server: " + problem);
             return 2;
         }
+        io.ava.server.dispatch.Limits limits;
+        try {
+            limits = limits(selection);
+        } catch (IllegalArgumentException e) {
+            System.err.println("ava-server: " + e.getMessage());
+            return 2;
+        }
         Spec spec = Spec.bundled();
         SessionRegistry registry = new SessionRegistry("ava-server@" + InetAddress.getLocalHost().getHostName());
         registry.printf(io.ava.server.printf.PrintfCapture.startIfChild(registry::printfOutput));
         registry.recording(!noRecord);
+        registry.limits(limits);
+        io.ava.server.metrics.ServerMetrics metrics = io.ava.server.metrics.ServerMetrics.disabled();
+        if (metricsPort != null) {
+            metrics = new io.ava.server.metrics.ServerMetrics(spec.functions().stream().map(f -> f.name()).toList(),
+                    java.util.Arrays.stream(io.ava.spec.HandleType.values())
+                            .filter(t -> t != io.ava.spec.HandleType.cl_platform_id && t != io.ava.spec.HandleType.cl_device_id)
+                            .map(Enum::name).toList());
+            registry.metrics(metrics);
+        }
         Dispatcher dispatcher = new Dispatcher(spec, new NativeFunctions(spec), selection);
         if (migrateTo != null && !migrateTo.matches(".+:\\d+")) {
             System.err.println("ava-server: --migrate-to " + migrateTo + ": expected HOST:PORT");
@@ -119,29 +204,38 @@ public final class AvaServerMain implements Callable<Integer> {
         Server migrationServer = null;
         BulkListener bulkListener;
         try {
-            bulkListener = new BulkListener(bind);
-            server = NettyServerBuilder.forAddress(new InetSocketAddress(bind, port))
+            // with TLS, bulk data stays inside the TLS stream (the raw side channel is not offered)
+            bulkListener = security.tls() ? null : new BulkListener(bind);
+            server = NettyServerBuilder.forAddress(new InetSocketAddress(bind, port), security.serverCredentials())
                     .directExecutor()
                     .maxInboundMessageSize(8 << 20)
                     .flowControlWindow(16 << 20)
                     .addService(ServerInterceptors.intercept(new SessionService(dispatcher, registry, spec.digest(), bulkListener),
-                            new RemoteAddressInterceptor()))
-                    .addService(new AdminService(registry, migrations))
+                            new RemoteAddressInterceptor(), security.interceptor("client")))
+                    .addService(ServerInterceptors.intercept(new AdminService(registry, migrations), security.interceptor("admin")))
+                    .addStreamTracerFactory(new io.ava.server.metrics.GrpcTraffic(metrics,
+                            io.ava.server.metrics.Traffic.GRPC_IN, io.ava.server.metrics.Traffic.GRPC_OUT))
                     .build()
                     .start();
         } catch (IOException e) {
             System.err.println("ava-server: cannot listen on " + bind + ":" + port + ": " + e.getMessage());
             return 2;
+        } catch (IllegalArgumentException e) {
+            System.err.println("ava-server: cannot use the TLS files: " + e.getMessage());
+            return 2;
         }
         if (migrateListen != null) {
             try {
                 // its own threads: replaying and writing contents must not hold up a transport thread
-                migrationServer = NettyServerBuilder.forAddress(new InetSocketAddress(bind, migrateListen))
+                migrationServer = NettyServerBuilder.forAddress(new InetSocketAddress(bind, migrateListen), security.serverCredentials())
                         .executor(java.util.concurrent.Executors.newFixedThreadPool(2))
                         .maxInboundMessageSize(16 << 20)
                         .flowControlWindow(16 << 20)
                         .addService(ServerInterceptors.intercept(new io.ava.server.migration.MigrationService(spec, dispatcher,
-                                registry, bulkListener, server.getPort(), advertise, maxIncoming), new RemoteAddressInterceptor()))
+                                registry, bulkListener, server.getPort(), advertise, maxIncoming), new RemoteAddressInterceptor(),
+                                security.interceptor("migration")))
+                        .addStreamTracerFactory(new io.ava.server.metrics.GrpcTraffic(metrics,
+                                io.ava.server.metrics.Traffic.MIGRATION_IN, io.ava.server.metrics.Traffic.MIGRATION_OUT))
                         .build()
                         .start();
             } catch (IOException e) {
@@ -150,19 +244,52 @@ public final class AvaServerMain implements Callable<Integer> {
                 return 2;
             }
         }
+        io.ava.server.metrics.MetricsEndpoint endpoint = null;
+        if (metricsPort != null) {
+            try {
+                endpoint = io.ava.server.metrics.MetricsEndpoint.start(metricsBind, metricsPort, metrics);
+            } catch (IOException e) {
+                server.shutdownNow();
+                if (migrationServer != null) {
+                    migrationServer.shutdownNow();
+                }
+                System.err.println("ava-server: cannot serve metrics on " + metricsBind + ":" + metricsPort + ": " + e.getMessage());
+                return 2;
+            }
+        }
         Server migrations0 = migrationServer;
+        io.ava.server.metrics.MetricsEndpoint endpoint0 = endpoint;
         registry.serverName(registry.serverName() + ":" + server.getPort());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            io.ava.server.logging.Events.info(log, "server-stop").addKeyValue("server", registry.serverName())
+                    .addKeyValue("sessions", registry.sessions().size()).log();
             server.shutdownNow();
             if (migrations0 != null) {
                 migrations0.shutdownNow();
             }
+            if (endpoint0 != null) {
+                endpoint0.close();
+            }
             registry.closeAll();
         }, "ava-server-shutdown"));
+        if (security.isOpen()) {
+            io.ava.server.logging.Events.warn(log, "unauthenticated")
+                    .addKeyValue("reason", "any client or peer that reaches these ports may use them "
+                            + "(see --token-file, --tls-cert, --tls-key, --tls-ca)").log();
+        }
+        String metricsAt = endpoint == null ? null : metricsBind + ":" + endpoint.port();
         System.out.println("ava-server listening on " + bind + ":" + server.getPort() + " (" + selection.describe() + ")"
                 + (migrationServer != null ? "; migrations on " + bind + ":" + migrationServer.getPort() : "")
-                + (migrateTo != null ? "; default peer " + migrateTo : ""));
+                + (migrateTo != null ? "; default peer " + migrateTo : "")
+                + (metricsAt != null ? "; metrics on http://" + metricsAt + "/metrics" : "")
+                + "; per session: " + limits + "; " + security.describe());
         System.out.flush();
+        io.ava.server.logging.Events.info(log, "server-start").addKeyValue("server", registry.serverName())
+                .addKeyValue("listen", bind + ":" + server.getPort())
+                .addKeyValue("migrate_listen", migrationServer != null ? bind + ":" + migrationServer.getPort() : "none")
+                .addKeyValue("default_peer", migrateTo != null ? migrateTo : "none")
+                .addKeyValue("metrics", metricsAt != null ? metricsAt : "none")
+                .addKeyValue("device", selection.describe()).addKeyValue("record", !noRecord).log();
         server.awaitTermination();
         return 0;
     }

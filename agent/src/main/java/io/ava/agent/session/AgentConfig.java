@@ -2,7 +2,13 @@ package io.ava.agent.session;
 
 import java.util.Map;
 
-/** Where the agent finds its server: agent argument, then system property, then environment. */
+/**
+ * Where the agent finds its server and what it presents there. Each setting comes from the agent
+ * argument, then the system property, then the environment: the server from {@code server=},
+ * {@code ava.server}, {@code AVA_SERVER}; the token from {@code token=} (or {@code tokenFile=}, whose
+ * content is trimmed), {@code ava.token}, {@code AVA_TOKEN}. TLS files come from the agent
+ * arguments {@code tlsCa=}, {@code tlsCert=}, {@code tlsKey=} only.
+ */
 public final class AgentConfig {
     public static final String DEFAULT_SERVER = "localhost:4000";
 
@@ -12,11 +18,14 @@ public final class AgentConfig {
     /** whether AVA_MIGRATION_CALL_ID is set at all: then the agent reports its call count at exit */
     private final boolean countCalls;
 
+    private final Credentials credentials;
     /** open the session at start, in the background (default), instead of at the first OpenCL call */
     private final boolean eagerConnect;
 
-    private AgentConfig(String server, long migrationCallId, boolean countCalls, boolean eagerConnect) {
+    private AgentConfig(String server, long migrationCallId, boolean countCalls, Credentials credentials,
+            boolean eagerConnect) {
         this.server = server;
+        this.credentials = credentials;
         this.migrationCallId = migrationCallId;
         this.countCalls = countCalls;
         this.eagerConnect = eagerConnect;
@@ -79,19 +88,26 @@ public final class AgentConfig {
         return server;
     }
 
+    public Credentials credentials() {
+        return credentials;
+    }
+
     /** @param agentArgs the text after "=" in -javaagent:ava-agent.jar=server=host:port,... */
     public static AgentConfig resolve(String agentArgs, Map<String, String> env) {
         String fromArgs = null;
-        String connect = null;
+        Map<String, String> named = new java.util.HashMap<>();
+        java.util.Set<String> known = java.util.Set.of("token", "tokenFile", "tlsCa", "tlsCert", "tlsKey", "connect");
         if (agentArgs != null) {
             for (String part : agentArgs.split(",")) {
                 String p = part.trim();
+                int eq = p.indexOf('=');
                 if (p.startsWith("server=")) {
                     fromArgs = p.substring("server=".length());
-                } else if (p.startsWith("connect=")) {
-                    connect = p.substring("connect=".length());
+                } else if (eq > 0 && known.contains(p.substring(0, eq))) {
+                    named.put(p.substring(0, eq), p.substring(eq + 1).trim());
                 } else if (!p.isEmpty()) {
-                    System.err.println("ava: ignoring unknown agent argument '" + p + "' (known: server=host:port, connect=eager|lazy)");
+                    System.err.println("ava: ignoring unknown agent argument '" + (eq > 0 ? p.substring(0, eq) + "=..." : p)
+                            + "' (known: server=host:port, token=, tokenFile=, tlsCa=, tlsCert=, tlsKey=, connect=eager|lazy)");
                 }
             }
         }
@@ -107,9 +123,52 @@ public final class AgentConfig {
         }
         String migration = System.getProperty("ava.migration.call_id", env.get("AVA_MIGRATION_CALL_ID"));
         long callId = parseMigrationCallId(migration, limit -> java.util.concurrent.ThreadLocalRandom.current().nextLong(limit));
+        String connect = named.get("connect");
         if (connect == null) {
             connect = System.getProperty("ava.connect", env.get("AVA_CONNECT"));
         }
-        return new AgentConfig(server, callId, migration != null, parseConnect(connect));
+        return new AgentConfig(server, callId, migration != null, credentials(named, env), parseConnect(connect));
+    }
+
+    private static Credentials credentials(Map<String, String> args, Map<String, String> env) {
+        String token = null;
+        String source = null;
+        if (nonEmpty(args.get("token"))) {
+            token = args.get("token");
+            source = "the agent argument token=";
+        } else if (nonEmpty(args.get("tokenFile"))) {
+            source = "the token file " + args.get("tokenFile");
+            try {
+                token = java.nio.file.Files.readString(java.nio.file.Path.of(args.get("tokenFile"))).trim();
+                if (token.isEmpty()) {
+                    System.err.println("ava: the token file " + args.get("tokenFile") + " is empty");
+                    token = null;
+                }
+            } catch (java.io.IOException | RuntimeException e) {
+                System.err.println("ava: cannot read the token file " + args.get("tokenFile") + ": " + e.getMessage());
+            }
+        } else if (nonEmpty(System.getProperty("ava.token"))) {
+            token = System.getProperty("ava.token").trim();
+            source = "-Dava.token";
+        } else if (nonEmpty(env.get("AVA_TOKEN"))) {
+            token = env.get("AVA_TOKEN").trim();
+            source = "AVA_TOKEN";
+        }
+        java.io.File cert = file(args.get("tlsCert"));
+        java.io.File key = file(args.get("tlsKey"));
+        if ((cert == null) != (key == null)) {
+            System.err.println("ava: the agent arguments tlsCert= and tlsKey= go together; ignoring the one given");
+            cert = null;
+            key = null;
+        }
+        return new Credentials(token, source, file(args.get("tlsCa")), cert, key);
+    }
+
+    private static boolean nonEmpty(String s) {
+        return s != null && !s.isBlank();
+    }
+
+    private static java.io.File file(String s) {
+        return nonEmpty(s) ? new java.io.File(s) : null;
     }
 }

@@ -42,16 +42,32 @@ public final class AgentConnection {
         synchronized (this) {
             if (session == null && !failed) {
                 try {
-                    session = RemoteSession.open(config.server(), specDigest, clientName(), this::asyncFailed);
+                    session = RemoteSession.open(config.server(), config.credentials(), specDigest, clientName(), this::asyncFailed);
                     Runtime.getRuntime().addShutdownHook(new Thread(this::close, "ava-close"));
                 } catch (SessionException e) {
                     failed = true;
-                    System.err.println("ava: cannot reach ava-server at " + config.server() + " (" + e.getMessage()
-                            + "); OpenCL calls fail with CL_DEVICE_NOT_AVAILABLE");
+                    System.err.println(refusal(config.server(), config.credentials(), e.getMessage()));
                 }
             }
             return session;
         }
+    }
+
+    /** The one line that says why no session could be opened. */
+    static String refusal(String server, Credentials credentials, String why) {
+        String failing = "; OpenCL calls fail with CL_DEVICE_NOT_AVAILABLE";
+        why = why.replaceAll("\\s*\\R\\s*", " "); // one line, whatever the transport said
+        if (why.startsWith("UNAUTHENTICATED")) {
+            String reason = why.contains("wrong token") ? "wrong token" : why.contains("missing token") ? "missing token"
+                    : why.substring(why.indexOf(':') + 1).trim();
+            return "ava: server " + server + " refused the session: " + reason + " (" + credentials.hint() + ")" + failing;
+        }
+        String lower = why.toLowerCase(java.util.Locale.ROOT);
+        if (lower.contains("ssl") || lower.contains("certificate") || lower.contains("handshake") || lower.contains("tls")) {
+            return "ava: TLS with ava-server at " + server + " failed (" + why + "; check the agent arguments tlsCa=, tlsCert=, "
+                    + "tlsKey= against the server's --tls-* files)" + failing;
+        }
+        return "ava: cannot reach ava-server at " + server + " (" + why + ")" + failing;
     }
 
     /** The session broke mid-run: say so once; later calls fail fast. */

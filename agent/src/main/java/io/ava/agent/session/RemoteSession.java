@@ -77,7 +77,8 @@ public final class RemoteSession {
 
         Link(String address) {
             this.address = address;
-            this.channel = NettyChannelBuilder.forTarget(address).usePlaintext().directExecutor()
+            this.channel = NettyChannelBuilder.forTarget(address, channelCredentials).intercept(credentials.interceptors())
+                    .directExecutor()
                     .flowControlWindow(FLOW_WINDOW).maxInboundMessageSize(8 << 20).build();
             Link self = this;
             ClientResponseObserver<ClientMessage, ServerMessage> observer = new ClientResponseObserver<>() {
@@ -177,8 +178,14 @@ public final class RemoteSession {
         this.pushListener = listener;
     }
 
-    private RemoteSession(String target, String specDigest, String clientName, AsyncFailures asyncFailures) {
+    private final Credentials credentials;
+    private final io.grpc.ChannelCredentials channelCredentials;
+
+    private RemoteSession(String target, Credentials credentials, io.grpc.ChannelCredentials channelCredentials, String specDigest,
+                          String clientName, AsyncFailures asyncFailures) {
         this.target = target;
+        this.credentials = credentials;
+        this.channelCredentials = channelCredentials;
         this.specDigest = specDigest;
         this.clientName = clientName;
         this.asyncFailures = asyncFailures;
@@ -189,9 +196,15 @@ public final class RemoteSession {
     }
 
     /** Opens a session; fails within the timeout when the server cannot be reached. */
-    public static RemoteSession open(String target, String specDigest, String clientName, AsyncFailures failures)
-            throws SessionException {
-        RemoteSession s = new RemoteSession(target, specDigest, clientName, failures);
+    public static RemoteSession open(String target, Credentials credentials, String specDigest, String clientName,
+                                     AsyncFailures failures) throws SessionException {
+        io.grpc.ChannelCredentials creds;
+        try {
+            creds = credentials.channelCredentials();
+        } catch (java.io.IOException | RuntimeException e) {
+            throw new SessionException("cannot use the TLS files (tlsCa=, tlsCert=, tlsKey=): " + e.getMessage());
+        }
+        RemoteSession s = new RemoteSession(target, credentials, creds, specDigest, clientName, failures);
         try {
             s.sessionId = s.link.hello(null).getSessionId();
             return s;

@@ -12,6 +12,30 @@ class AgentConfigTest {
     @AfterEach
     void clearProperty() {
         System.clearProperty("ava.server");
+        System.clearProperty("ava.token");
+    }
+
+    @Test
+    void tokenArgumentThenFileThenPropertyThenEnvironment() throws Exception {
+        java.nio.file.Path f = java.nio.file.Files.createTempFile("ava-token", "");
+        java.nio.file.Files.writeString(f, "  from-file \n");
+        System.setProperty("ava.token", "from-prop");
+        Map<String, String> env = Map.of("AVA_TOKEN", "from-env");
+        assertEquals("from-arg", AgentConfig.resolve("server=a:1,token=from-arg,tokenFile=" + f, env).credentials().token());
+        assertEquals("from-file", AgentConfig.resolve("tokenFile=" + f, env).credentials().token());
+        assertEquals("from-prop", AgentConfig.resolve(null, env).credentials().token());
+        System.clearProperty("ava.token");
+        assertEquals("from-env", AgentConfig.resolve(null, env).credentials().token());
+        assertEquals(null, AgentConfig.resolve(null, Map.of()).credentials().token());
+        java.nio.file.Files.delete(f);
+    }
+
+    @Test
+    void refusalNamesTheServerAndTheReasonOnOneLine() {
+        String line = AgentConnection.refusal("h:4000", Credentials.NONE, "UNAUTHENTICATED: ava-server refused the call: missing token");
+        assertEquals(true, line.startsWith("ava: server h:4000 refused the session: missing token (") && line.contains("AVA_TOKEN"), line);
+        String tls = AgentConnection.refusal("h:4000", Credentials.NONE, "UNAVAILABLE: io exception\n  ssl handshake failed");
+        assertEquals(true, tls.startsWith("ava: TLS with ava-server at h:4000 failed") && !tls.contains("\n"), tls);
     }
 
     @Test

@@ -126,8 +126,8 @@ public class BTree extends KernelWorkload<BTree.Input, BTree.Output> {
   @Override
   protected Input generate(Size size, long seed) {
     int n = size.pick(20_000, 2_000_000);
-    int queries = size.pick(4_096, 1_000_000);
-    int batches = size.pick(2, 4);
+    int queries = size.pick(4_096, 3_000_000);
+    int batches = size.pick(2, 12);
     Random random = new Random(seed);
     int[] keys = new int[n];
     int[] values = new int[n];

@@ -79,8 +79,8 @@ public class Backprop extends KernelWorkload<Backprop.Input, Backprop.Output> {
 
   @Override
   protected Input generate(Size size, long seed) {
-    int n = size.pick(4_096, 1_000_000);
-    int steps = size.pick(3, 12);
+    int n = size.pick(4_096, 250_000);
+    int steps = size.pick(3, 140);
     Random random = new Random(seed);
     float[] inputs = new float[steps * (n + 1)];
     float[] targets = new float[steps];

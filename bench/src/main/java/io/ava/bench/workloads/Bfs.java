@@ -66,7 +66,7 @@ public class Bfs extends KernelWorkload<Bfs.Input, int[]> {
   @Override
   protected Input generate(Size size, long seed) {
     int n = size.pick(20_000, 4_000_000);
-    int window = size.pick(50, 400);
+    int window = size.pick(50, 16);
     Random random = new Random(seed);
     int[] starts = new int[n + 1];
     int[] degree = new int[n];

@@ -57,7 +57,7 @@ public class Gaussian extends KernelWorkload<Gaussian.Input, Gaussian.Output> {
 
   @Override
   protected Input generate(Size size, long seed) {
-    int n = size.pick(96, 1_536);
+    int n = size.pick(96, 2_816);
     Random random = new Random(seed);
     float[] a = RandomMatrix.diagonallyDominant(n, random);
     float[] x = new float[n];

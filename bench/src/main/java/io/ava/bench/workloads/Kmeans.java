@@ -99,8 +99,8 @@ public class Kmeans extends KernelWorkload<Kmeans.Input, Kmeans.Output> {
   /** Points around k blob centres, so that the clustering converges as real data would. */
   @Override
   protected Input generate(Size size, long seed) {
-    int n = size.pick(20_000, 600_000);
-    int k = size.pick(5, 12);
+    int n = size.pick(20_000, 400_000);
+    int k = size.pick(5, 56);
     Random random = new Random(seed);
     float[][] blobs = new float[k][F];
     for (float[] blob : blobs) {

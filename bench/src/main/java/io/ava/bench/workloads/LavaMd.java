@@ -92,7 +92,7 @@ public class LavaMd extends KernelWorkload<LavaMd.Input, float[]> {
 
   @Override
   protected Input generate(Size size, long seed) {
-    int side = size.pick(3, 10);
+    int side = size.pick(3, 18);
     Random random = new Random(seed);
     int boxes = side * side * side;
     float[] pos = new float[boxes * PER_BOX * 4];

@@ -94,7 +94,7 @@ public class Lud extends KernelWorkload<Lud.Input, float[]> {
 
   @Override
   protected Input generate(Size size, long seed) {
-    int n = size.pick(128, 1_536);
+    int n = size.pick(128, 2_816);
     return new Input(n, RandomMatrix.diagonallyDominant(n, new Random(seed)));
   }
 

@@ -83,8 +83,8 @@ public class Nn extends KernelWorkload<Nn.Input, Nn.Output> {
 
   @Override
   protected Input generate(Size size, long seed) {
-    int n = size.pick(50_000, 4_000_000);
-    int queries = size.pick(4, 24);
+    int n = size.pick(50_000, 500_000);
+    int queries = size.pick(4, 200);
     Random random = new Random(seed);
     float[] loc = new float[2 * n];
     for (int i = 0; i < n; i++) {

@@ -69,8 +69,8 @@ public class Pathfinder extends KernelWorkload<Pathfinder.Input, int[]> {
 
   @Override
   protected Input generate(Size size, long seed) {
-    int rows = size.pick(100, 1_000);
-    int cols = size.pick(5_000, 50_000);
+    int rows = size.pick(100, 5_000);
+    int cols = size.pick(5_000, 10_000);
     Random random = new Random(seed);
     int[] wall = new int[rows * cols];
     for (int i = 0; i < wall.length; i++) {

@@ -115,9 +115,9 @@ public class Srad extends KernelWorkload<Srad.Input, float[]> {
   /** A smooth pattern with multiplicative speckle noise, values 0..255. */
   @Override
   protected Input generate(Size size, long seed) {
-    int rows = size.pick(128, 1_536);
-    int cols = size.pick(160, 1_536);
-    int iterations = size.pick(4, 20);
+    int rows = size.pick(128, 1_024);
+    int cols = size.pick(160, 1_024);
+    int iterations = size.pick(4, 400);
     Random random = new Random(seed);
     float[] img = new float[rows * cols];
     for (int r = 0; r < rows; r++) {

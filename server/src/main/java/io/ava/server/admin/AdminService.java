@@ -37,18 +37,22 @@ public final class AdminService extends AvaAdminGrpc.AvaAdminImplBase {
     public void status(StatusRequest request, StreamObserver<StatusReply> responseObserver) {
         StatusReply.Builder reply = StatusReply.newBuilder().setServerName(registry.serverName());
         long live = 0;
+        long bytes = 0;
         for (ServerSession s : registry.sessions()) {
             long objects = s.table().liveObjects();
+            long held = s.table().bytesHeld();
             live += objects;
+            bytes += held;
             SessionStatus.Builder st = SessionStatus.newBuilder().setSessionId(s.id()).setObjects(objects)
-                    .setBytesHeld(s.table().bytesHeld()).setCalls(s.calls()).setPeer(s.peer()).setState(s.state());
+                    .setBytesHeld(held).setCalls(s.calls()).setPeer(s.peer()).setState(s.state())
+                    .setInflightBytes(s.inflightBytes());
             if (s.recordLog() != null) {
                 st.setRecords(s.recordLog().size()).setRecordBytes(s.recordLog().bytes());
             }
             reply.addSessions(st);
         }
         reply.addAllMigrations(migrations.log().recent());
-        responseObserver.onNext(reply.setLiveObjects(live).build());
+        responseObserver.onNext(reply.setLiveObjects(live).setBytesHeld(bytes).setLimits(registry.limits().toString()).build());
         responseObserver.onCompleted();
     }
 }

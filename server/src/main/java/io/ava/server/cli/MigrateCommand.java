@@ -6,9 +6,9 @@ import io.ava.proto.MigrateRequest;
 import io.ava.proto.MigrationResult;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.util.concurrent.Callable;
@@ -19,6 +19,8 @@ import java.util.concurrent.TimeUnit;
                 "The programs carry on against the peer; on any failure they carry on where they were.",
                 "Prints one line per session: ok with the time it took and its breakdown, or why it failed."})
 public final class MigrateCommand implements Callable<Integer> {
+    private static final String NAME = "migrate";
+
     @Option(names = "--server", required = true, paramLabel = "HOST:PORT", description = "the source server's client port")
     String server;
 
@@ -37,9 +39,18 @@ public final class MigrateCommand implements Callable<Integer> {
         boolean all;
     }
 
+    @Mixin
+    ClientSecurityOptions security;
+
     @Override
     public Integer call() {
-        ManagedChannel channel = NettyChannelBuilder.forTarget(server).usePlaintext().build();
+        ManagedChannel channel;
+        try {
+            channel = security.channel(server);
+        } catch (IllegalArgumentException | java.io.IOException e) {
+            System.err.println("ava-server " + NAME + ": " + e.getMessage());
+            return 2;
+        }
         try {
             MigrateReply r = AvaAdminGrpc.newBlockingStub(channel).withDeadlineAfter(15, TimeUnit.MINUTES)
                     .migrate(MigrateRequest.newBuilder().setAll(which.all).setSessionId(which.all ? "" : which.session)
@@ -55,8 +66,9 @@ public final class MigrateCommand implements Callable<Integer> {
             return allOk ? 0 : 1;
         } catch (StatusRuntimeException e) {
             String why = e.getStatus().getDescription() != null ? e.getStatus().getDescription() : e.getStatus().getCode().toString();
-            System.err.println("ava-server migrate: " + (e.getStatus().getCode() == io.grpc.Status.Code.UNAVAILABLE
-                    ? "cannot reach " + server + ": " + why : why));
+            String refused = ClientSecurityOptions.explain(e);
+            System.err.println("ava-server migrate: " + (refused != null ? server + ": " + refused
+                    : e.getStatus().getCode() == io.grpc.Status.Code.UNAVAILABLE ? "cannot reach " + server + ": " + why : why));
             return 1;
         } finally {
             channel.shutdownNow();

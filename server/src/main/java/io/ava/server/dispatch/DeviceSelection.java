@@ -60,6 +60,39 @@ public final class DeviceSelection {
         return null;
     }
 
+    /** The most global memory any offered device has (CL_DEVICE_GLOBAL_MEM_SIZE), 0 if none says. */
+    public long globalMemory() {
+        long most = 0;
+        int[] n = new int[1];
+        CL.clGetPlatformIDs(0, null, n);
+        cl_platform_id[] platforms = new cl_platform_id[n[0]];
+        if (n[0] > 0) {
+            CL.clGetPlatformIDs(n[0], platforms, null);
+        }
+        for (cl_platform_id pl : platforms) {
+            if (platform != null && platformIndex != null && !pl.equals(platform)) {
+                continue;
+            }
+            int[] dn = new int[1];
+            CL.clGetDeviceIDs(pl, CL.CL_DEVICE_TYPE_ALL, 0, null, dn);
+            if (dn[0] == 0) {
+                continue;
+            }
+            cl_device_id[] devices = new cl_device_id[dn[0]];
+            CL.clGetDeviceIDs(pl, CL.CL_DEVICE_TYPE_ALL, dn[0], devices, null);
+            for (cl_device_id d : devices) {
+                if (device != null && !d.equals(device)) {
+                    continue;
+                }
+                long[] size = new long[1];
+                if (CL.clGetDeviceInfo(d, CL.CL_DEVICE_GLOBAL_MEM_SIZE, 8, org.jocl.Pointer.to(size), null) == CL.CL_SUCCESS) {
+                    most = Math.max(most, size[0]);
+                }
+            }
+        }
+        return most;
+    }
+
     public String describe() {
         String pn = info(platform);
         return pn + (device != null ? " / " + deviceName(device) : "");

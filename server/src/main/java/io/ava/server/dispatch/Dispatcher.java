@@ -142,13 +142,36 @@ public final class Dispatcher {
             if (migrated != null) {
                 return migrated;
             }
-            return run(f, call, ctx);
+            // calls that create objects reserve their budget before native code; it is given back once they bound them
+            long[] reserved = f.allocates() != null || f.hasOutEvent() || f.returns() == FunctionSpec.Returns.svm
+                    || f.name().equals("clCreateKernelsInProgram") ? new long[2] : null;
+            try {
+                return run(f, call, ctx, reserved);
+            } finally {
+                if (reserved != null && (reserved[0] != 0 || reserved[1] != 0)) {
+                    table.unreserve(reserved[0], reserved[1]);
+                }
+            }
         } catch (ClError e) {
-            return refuse(call, e.code(), f.name() + ": " + e.getMessage());
+            return refuse(call, f, e.code(), f.name() + ": " + e.getMessage());
         }
     }
 
-    private Outcome run(FunctionSpec f, Call call, SessionContext ctx) throws ClError {
+    /** New handles a call asks for: its object, the kernels of clCreateKernelsInProgram, the event the client wants. */
+    private static long newObjects(FunctionSpec f, Object[] args) {
+        long n = f.allocates() != null ? 1 : 0;
+        if (f.name().equals("clCreateKernelsInProgram") && args[2] != null) {
+            n += Math.max(0, ((Number) args[1]).longValue());
+        }
+        for (int i = 0; i < args.length; i++) {
+            if (f.arg(i).role() == Role.out_event && args[i] != null) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private Outcome run(FunctionSpec f, Call call, SessionContext ctx, long[] reserved) throws ClError {
         HandleTable table = ctx.table();
         boolean nonBlockingTransfer = isNonBlockingTransfer(f, call);
         Class<?>[] types = natives.parameterTypes(f.index());
@@ -257,6 +280,11 @@ public final class Dispatcher {
                                 + v.getOutSize());
                     }
                     CallChecks.checkTransfer(f, a, args, entries, size);
+                    if (size > INLINE_LIMIT && (size > Integer.MAX_VALUE || size > ctx.limits().maxMemory())) {
+                        // more than any buffer of the session can hold: not allocated
+                        throw new ClError(Limits.CL_OUT_OF_HOST_MEMORY, a.name() + ": " + size
+                                + " bytes exceed the session's memory limit (--max-session-memory)");
+                    }
                     ByteBuffer buf = size > INLINE_LIMIT || nonBlockingTransfer ? DirectBuffers.SHARED.acquire((int) size)
                             : ByteBuffer.allocateDirect((int) Math.max(size, 1)).order(ByteOrder.nativeOrder());
                     outBuffers[i] = buf;
@@ -439,6 +467,15 @@ public final class Dispatcher {
         if (f.allocates() != null) {
             table.checkFree(call.getNewId());
         }
+        DeviceMemory.Charge charge = DeviceMemory.Charge.NONE;
+        if (reserved != null) {
+            // the session's limits, answered as a driver would, before the driver sees the call
+            charge = DeviceMemory.of(f, args, entries);
+            long objects = newObjects(f, args);
+            table.reserve(charge.bytes(), objects, ctx.limits());
+            reserved[0] = charge.bytes();
+            reserved[1] = objects;
+        }
         cl_event transferEvent = null;
         boolean ownTransferEvent = false;
         if (nonBlockingTransfer) {
@@ -506,7 +543,11 @@ public final class Dispatcher {
                 // An object that comes with an error (PoCL's clCreateContextFromType without a matching
                 // device) is not bound: releasing it trips an assertion in PoCL that kills the server.
                 // The client gets a non-null object with id 0, which every later call refuses.
-                table.bind(call.getNewId(), f.allocates(), created, createdSize, keepAlive);
+                HandleEntry bound = table.bind(call.getNewId(), f.allocates(), created, createdSize, keepAlive,
+                        charge.bytes(), charge.parentId());
+                if (f.allocates() == HandleType.cl_mem && createdSize == 0) {
+                    table.deviceBytes(bound, memObjectSize((org.jocl.cl_mem) created)); // images, pipes: for the metrics
+                }
                 reply.setResult(call.getNewId());
                 if (f.allocates() == HandleType.cl_kernel) {
                     reply.addKernels(kernelProbe.probe((org.jocl.cl_kernel) created, (cl_program) args[0], call));
@@ -661,7 +702,28 @@ public final class Dispatcher {
                 .setMessage(message).build(), List.of(), true);
     }
 
+    /** A refused call that would have created an object returns no object (null), as the driver's failure does. */
+    private Outcome refuse(Call call, FunctionSpec f, int code, String message) {
+        if (f.returns() == FunctionSpec.Returns.handle || f.returns() == FunctionSpec.Returns.svm) {
+            return new Outcome(Reply.newBuilder().setCallId(call.getCallId()).setResult(0).setNullObject(true)
+                    .setErrcode(code).setMessage(message).build(), List.of(), true);
+        }
+        return refuse(call, code, message);
+    }
+
     private static final int CL_INVALID_MEM_OBJECT = -38;
+
+    private static long memObjectSize(org.jocl.cl_mem mem) {
+        long[] size = new long[1];
+        int err = CL.clGetMemObjectInfo(mem, CL.CL_MEM_SIZE, org.jocl.Sizeof.size_t, Pointer.to(size), null);
+        return err == CL_SUCCESS ? size[0] : 0;
+    }
+
+    /** The name of a function number, for logs. */
+    public String functionName(int index) {
+        FunctionSpec f = spec.function(index);
+        return f == null ? "function " + index : f.name();
+    }
 
     /** The bytes an info query will write, asked of the driver first so no bogus size is allocated. */
     private long infoSize(FunctionSpec f, Object[] args, int valueIndex, Class<?>[] types) {

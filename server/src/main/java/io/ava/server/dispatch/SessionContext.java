@@ -9,8 +9,16 @@ import java.nio.ByteBuffer;
 public interface SessionContext {
     HandleTable table();
 
-    /** The call's bulk input, waiting for it if it is still on its way. */
-    ByteBuffer takeBulk(long callId, int arg);
+    /**
+     * The call's bulk input, waiting for it if it is still on its way; null if it never came.
+     * Throws CL_OUT_OF_HOST_MEMORY when the server refused to buffer it (past the session's limits).
+     */
+    ByteBuffer takeBulk(long callId, int arg) throws ClError;
+
+    /** What this session may hold (no limits unless the server sets some). */
+    default Limits limits() {
+        return Limits.NONE;
+    }
 
     /** Sends something the client did not ask for: a callback or a completed transfer. */
     void push(Push push);

@@ -13,8 +13,20 @@ public final class HandleEntry {
     int clientRefs;
     /** bytes of device memory, for cl_mem */
     final long size;
+    /** for the metrics: bytes of a memory object created without a size the server computed (images, pipes) */
+    long deviceBytes;
     /** host memory the driver may still use (USE_HOST_PTR): kept as long as the object lives */
     final Object keepAlive;
+    /** device memory this object counts against the session's limit (0 for sub-buffers and images over a buffer) */
+    long charge;
+    /** the buffer a sub-buffer lies in (null otherwise): the parent's memory stays held while it lives */
+    HandleEntry parent;
+    /** live sub-buffers in this buffer */
+    int children;
+    /** the client released its last reference (the memory goes once no sub-buffer holds it) */
+    boolean clientGone;
+    /** the charge was given back */
+    boolean freed;
 
     HandleEntry(long id, HandleType type, NativePointerObject object, long sequence, int clientRefs, long size,
                 Object keepAlive) {

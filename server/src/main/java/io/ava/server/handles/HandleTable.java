@@ -35,6 +35,76 @@ public final class HandleTable {
     private long sequence;
     private long nextServerId = 1;
 
+    // ---------------------------------------------------------------- limits
+    /** objects the client holds references to (platforms and devices excluded) */
+    private long owned;
+    /** device memory held: buffers, images, pipes and SVM allocations not yet really gone */
+    private long memoryHeld;
+    /** what calls running now were granted and have not bound yet */
+    private long pendingObjects;
+    private long pendingMemory;
+
+    /**
+     * Grants a call that creates objects their budget, before it reaches native code; the caller
+     * gives it back with {@link #unreserve} once the call has bound (or failed to create) them.
+     */
+    public synchronized void reserve(long bytes, long objects, io.ava.server.dispatch.Limits limits) throws ClError {
+        if (objects > 0 && owned + pendingObjects + objects > limits.maxObjects()) {
+            throw new ClError(io.ava.server.dispatch.Limits.CL_OUT_OF_RESOURCES, "the session holds " + owned
+                    + " objects, its limit is " + limits.maxObjects() + " (--max-session-objects)");
+        }
+        if (bytes > 0 && (bytes > limits.maxMemory() || memoryHeld + pendingMemory + bytes > limits.maxMemory())) {
+            throw new ClError(io.ava.server.dispatch.Limits.CL_MEM_OBJECT_ALLOCATION_FAILURE, bytes
+                    + " bytes more would exceed the session's device memory limit of "
+                    + io.ava.server.dispatch.Limits.describe(limits.maxMemory()) + " (it holds " + memoryHeld
+                    + " bytes; --max-session-memory)");
+        }
+        pendingObjects += Math.max(objects, 0);
+        pendingMemory += Math.max(bytes, 0);
+    }
+
+    public synchronized void unreserve(long bytes, long objects) {
+        pendingObjects -= Math.max(objects, 0);
+        pendingMemory -= Math.max(bytes, 0);
+    }
+
+    /** Live objects the client owns (platforms and devices excluded: they are never created). */
+    public synchronized long liveObjects() {
+        return owned;
+    }
+
+    /** Device memory the session holds (what --max-session-memory limits). */
+    public synchronized long bytesHeld() {
+        return memoryHeld;
+    }
+
+    private void refsChanged(HandleEntry e, int before) {
+        if (isRoot(e.type)) {
+            return;
+        }
+        if (before == 0 && e.clientRefs > 0) {
+            owned++;
+            e.clientGone = false;
+        } else if (before > 0 && e.clientRefs == 0) {
+            owned--;
+            e.clientGone = true;
+            freeIfGone(e);
+        }
+    }
+
+    /** The memory goes when the client holds no reference and no sub-buffer keeps the buffer alive. */
+    private void freeIfGone(HandleEntry e) {
+        while (e != null && e.clientGone && e.children == 0 && !e.freed) {
+            e.freed = true;
+            memoryHeld -= e.charge;
+            HandleEntry p = e.parent;
+            if (p != null) {
+                p.children--;
+            }
+            e = p;
+        }
+    }
+
     /**
      * Ids of objects that calls already received will create. A call on another application
      * thread may name such an id before the creating call has run (an event from a pipelined
@@ -108,7 +178,24 @@ public final class HandleTable {
 
     /** Binds a new object the client created (one client reference). */
     public synchronized HandleEntry bind(long id, HandleType type, NativePointerObject object, long size, Object keepAlive) {
+        return bind(id, type, object, size, keepAlive, 0, 0);
+    }
+
+    /**
+     * Binds a new object that holds {@code charge} bytes of device memory; a sub-buffer names its
+     * buffer ({@code parentId}), which then keeps its memory counted until the sub-buffer is gone too.
+     */
+    public synchronized HandleEntry bind(long id, HandleType type, NativePointerObject object, long size, Object keepAlive,
+                                         long charge, long parentId) {
         HandleEntry e = new HandleEntry(id, type, object, ++sequence, 1, size, keepAlive);
+        e.charge = Math.max(charge, 0);
+        memoryHeld += e.charge;
+        HandleEntry parent = parentId == 0 ? null : byId.get(parentId);
+        if (parent != null && !parent.freed) {
+            e.parent = parent;
+            parent.children++;
+        }
+        refsChanged(e, 0);
         byId.put(id, e);
         byNative.put(object.getNativePointer(), id);
         retired.remove(object.getNativePointer());
@@ -127,12 +214,15 @@ public final class HandleTable {
             if (e != null && e.type == type) {
                 if (owned) {
                     e.clientRefs++;
+                    refsChanged(e, e.clientRefs - 1);
                 }
                 return known;
             }
         }
         long id = forcedIds.isEmpty() ? SERVER_ID_BIT | nextServerId++ : forcedIds.poll();
-        byId.put(id, new HandleEntry(id, type, object, ++sequence, owned ? 1 : 0, 0, null));
+        HandleEntry created = new HandleEntry(id, type, object, ++sequence, owned ? 1 : 0, 0, null);
+        refsChanged(created, 0);
+        byId.put(id, created);
         byNative.put(ptr, id);
         return id;
     }
@@ -163,12 +253,14 @@ public final class HandleTable {
 
     public synchronized void retained(HandleEntry e) {
         e.clientRefs++;
+        refsChanged(e, e.clientRefs - 1);
     }
 
     /** A successful release: forget the object when the client holds no reference any more. */
     public synchronized void released(HandleEntry e) {
         if (e.clientRefs > 0) {
             e.clientRefs--;
+            refsChanged(e, e.clientRefs + 1);
         }
         if (e.clientRefs == 0 && !isRoot(e.type)) {
             byId.remove(e.id);
@@ -204,25 +296,26 @@ public final class HandleTable {
         return out;
     }
 
-    /** Live objects the client owns (platforms and devices excluded: they are never created). */
-    public synchronized int liveObjects() {
-        int n = 0;
+    /**
+     * For the metrics: adds the live objects the client owns to {@code counts} by type, and returns
+     * the bytes of its live memory objects.
+     */
+    public synchronized long census(Map<String, Long> counts) {
+        long bytes = 0;
         for (HandleEntry e : byId.values()) {
             if (e.clientRefs > 0 && !isRoot(e.type)) {
-                n++;
+                counts.merge(e.type.name(), 1L, Long::sum);
+                if (e.type == HandleType.cl_mem) {
+                    bytes += e.size > 0 ? e.size : e.deviceBytes;
+                }
             }
         }
-        return n;
+        return bytes;
     }
 
-    public synchronized long bytesHeld() {
-        long n = 0;
-        for (HandleEntry e : byId.values()) {
-            if (e.clientRefs > 0 && e.type == HandleType.cl_mem) {
-                n += e.size;
-            }
-        }
-        return n;
+    /** The driver's size of a memory object the server did not size itself (an image, a pipe). */
+    public synchronized void deviceBytes(HandleEntry e, long bytes) {
+        e.deviceBytes = bytes;
     }
 
     /** Programs and kernels whose source calls printf: their launches produce output to forward. */
@@ -243,7 +336,9 @@ public final class HandleTable {
     private final Map<Long, SvmAllocation> svm = new HashMap<>();
 
     public synchronized void svmAllocated(long id, SvmAllocation a) {
-        svm.put(id, a);
+        if (svm.put(id, a) == null) {
+            memoryHeld += a.size();
+        }
     }
 
     public synchronized SvmAllocation svm(long id) {
@@ -251,7 +346,11 @@ public final class HandleTable {
     }
 
     public synchronized SvmAllocation svmFreed(long id) {
-        return svm.remove(id);
+        SvmAllocation a = svm.remove(id);
+        if (a != null) {
+            memoryHeld -= a.size();
+        }
+        return a;
     }
 
     public synchronized List<SvmAllocation> svmAll() {
@@ -335,7 +434,9 @@ public final class HandleTable {
 
     /** The client holds no reference, but may still name the object (as it could on the source). */
     public synchronized void releasedKeepingName(HandleEntry e) {
+        int before = e.clientRefs;
         e.clientRefs = 0;
+        refsChanged(e, before);
     }
 
     public synchronized java.util.Set<Long> printfIds() {
@@ -402,6 +503,10 @@ public final class HandleTable {
             byId.clear();
             byNative.clear();
             retired.clear();
+            owned = 0;
+            memoryHeld = 0;
+            pendingObjects = 0;
+            pendingMemory = 0;
         }
         waiting.forEach(f -> f.complete(null));
     }

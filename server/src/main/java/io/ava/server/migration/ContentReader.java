@@ -32,27 +32,42 @@ final class ContentReader {
             socket.setOption(StandardSocketOptions.TCP_NODELAY, true);
             socket.setOption(StandardSocketOptions.SO_SNDBUF, 4 << 20);
             socket.socket().connect(new InetSocketAddress(host, channel.getPort()), 10_000);
-            writeFully(socket, ByteBuffer.wrap(channel.getToken().toByteArray()));
-            for (Contents.Item item : contents.items) {
-                writeFully(socket, header(item.id(), item.kind(), item.bytes()));
-                switch (item.kind()) {
-                    case Contents.BUFFER -> buffer(item, socket);
-                    case Contents.IMAGE -> timedWrite(socket, readImage(item));
-                    case Contents.SVM -> timedWrite(socket, item.svm().getByteBuffer(0, item.bytes()));
-                    default -> timedWrite(socket, item.hostCopy().duplicate().clear());
-                }
-            }
-            writeFully(socket, header(0, -1, 0));
+            // inside TLS when this server has TLS files (the peer then requires it)
+            java.net.Socket sock = io.ava.server.security.Security.current().clientSide(socket.socket(), host);
+            java.nio.channels.WritableByteChannel out = sock == socket.socket() ? socket
+                    : java.nio.channels.Channels.newChannel(new java.io.BufferedOutputStream(sock.getOutputStream(), 1 << 16) {
+                        @Override
+                        public void close() throws IOException {
+                            flush();
+                        }
+                    });
+            send(contents, channel, out);
+            out.close(); // flushes what TLS buffered
         } catch (IOException e) {
             throw new MigrationException("the content channel to the peer broke: " + e.getMessage());
         }
+    }
+
+    private void send(Contents contents, io.ava.proto.ContentChannel channel, java.nio.channels.WritableByteChannel socket)
+            throws MigrationException, IOException {
+        writeFully(socket, ByteBuffer.wrap(channel.getToken().toByteArray()));
+        for (Contents.Item item : contents.items) {
+            writeFully(socket, header(item.id(), item.kind(), item.bytes()));
+            switch (item.kind()) {
+                case Contents.BUFFER -> buffer(item, socket);
+                case Contents.IMAGE -> timedWrite(socket, readImage(item));
+                case Contents.SVM -> timedWrite(socket, item.svm().getByteBuffer(0, item.bytes()));
+                default -> timedWrite(socket, item.hostCopy().duplicate().clear());
+            }
+        }
+        writeFully(socket, header(0, -1, 0));
     }
 
     static ByteBuffer header(long id, int kind, long length) {
         return ByteBuffer.allocate(20).putLong(id).putInt(kind).putLong(length).flip();
     }
 
-    private void buffer(Contents.Item item, SocketChannel socket) throws MigrationException, IOException {
+    private void buffer(Contents.Item item, java.nio.channels.WritableByteChannel socket) throws MigrationException, IOException {
         if (item.bytes() == 0) {
             return;
         }
@@ -117,13 +132,13 @@ final class ContentReader {
         return data;
     }
 
-    private void timedWrite(SocketChannel socket, ByteBuffer data) throws IOException {
+    private void timedWrite(java.nio.channels.WritableByteChannel socket, ByteBuffer data) throws IOException {
         long t = System.nanoTime();
         writeFully(socket, data);
         sendNanos += System.nanoTime() - t;
     }
 
-    private static void writeFully(SocketChannel socket, ByteBuffer b) throws IOException {
+    private static void writeFully(java.nio.channels.WritableByteChannel socket, ByteBuffer b) throws IOException {
         while (b.hasRemaining()) {
             socket.write(b);
         }

@@ -81,14 +81,8 @@ final class ContentWriter implements AutoCloseable {
     }
 
     private void run() {
-        try (SocketChannel s = server.accept()) {
-            socket = s;
-            s.setOption(StandardSocketOptions.SO_RCVBUF, 4 << 20);
-            ByteBuffer presented = ByteBuffer.allocate(token.length);
-            readFully(s, presented);
-            if (!MessageDigest.isEqual(presented.array(), token)) {
-                throw new MigrationException("the content channel was opened without the migration's token");
-            }
+        try {
+            java.nio.channels.ReadableByteChannel s = accept();
             if (!replayed.await(LIMIT_MILLIS, TimeUnit.MILLISECONDS)) {
                 throw new MigrationException("the log was not replayed in time");
             }
@@ -119,13 +113,45 @@ final class ContentWriter implements AutoCloseable {
         } finally {
             try {
                 server.close();
+                SocketChannel s = socket;
+                if (s != null) {
+                    s.close();
+                }
             } catch (IOException ignored) {
                 // closing
             }
         }
     }
 
-    private void receive(SocketChannel s, long id, int kind, long length) throws MigrationException, IOException {
+    /**
+     * Waits for the source's connection: the one that presents this migration's token (inside TLS
+     * when the server has TLS files). Any other connection is logged, closed and ignored: no byte
+     * of it reaches an object.
+     */
+    private java.nio.channels.ReadableByteChannel accept() throws IOException, MigrationException {
+        while (true) {
+            SocketChannel s = server.accept();
+            java.net.SocketAddress from = s.getRemoteAddress();
+            try {
+                s.setOption(StandardSocketOptions.SO_RCVBUF, 4 << 20);
+                s.socket().setSoTimeout(30_000); // the handshake and the token; the adaptor's streams honour it
+                java.net.Socket sock = io.ava.server.security.Security.current().serverSide(s.socket());
+                java.io.InputStream in = sock.getInputStream();
+                byte[] presented = in.readNBytes(token.length);
+                if (presented.length == token.length && MessageDigest.isEqual(presented, token)) {
+                    s.socket().setSoTimeout(0);
+                    socket = s;
+                    return sock == s.socket() ? s : java.nio.channels.Channels.newChannel(in);
+                }
+                System.err.println("ava-server: refused " + from + " on the migration content channel: wrong token");
+            } catch (IOException e) {
+                System.err.println("ava-server: refused " + from + " on the migration content channel: " + e.getMessage());
+            }
+            s.close();
+        }
+    }
+
+    private void receive(java.nio.channels.ReadableByteChannel s, long id, int kind, long length) throws MigrationException, IOException {
         if (length < 0 || length > Integer.MAX_VALUE) {
             throw new MigrationException("object " + id + ": " + length + " bytes cannot be moved");
         }
@@ -154,7 +180,7 @@ final class ContentWriter implements AutoCloseable {
         }
     }
 
-    private void buffer(SocketChannel s, long id, long length) throws MigrationException, IOException {
+    private void buffer(java.nio.channels.ReadableByteChannel s, long id, long length) throws MigrationException, IOException {
         cl_mem mem = mem(id);
         long[] size = new long[1];
         long[] flags = new long[1];
@@ -199,7 +225,7 @@ final class ContentWriter implements AutoCloseable {
         }
     }
 
-    private static ByteBuffer read(SocketChannel s, long length) throws IOException {
+    private static ByteBuffer read(java.nio.channels.ReadableByteChannel s, long length) throws IOException {
         ByteBuffer data = ByteBuffer.allocateDirect((int) Math.max(1, length)).order(ByteOrder.nativeOrder());
         data.limit((int) length);
         readFully(s, data);
@@ -207,7 +233,7 @@ final class ContentWriter implements AutoCloseable {
         return data;
     }
 
-    private static void readFully(SocketChannel s, ByteBuffer b) throws IOException {
+    private static void readFully(java.nio.channels.ReadableByteChannel s, ByteBuffer b) throws IOException {
         while (b.hasRemaining()) {
             if (s.read(b) < 0) {
                 throw new IOException("the source closed the content channel early");

@@ -30,6 +30,8 @@ import org.jocl.cl_event;
 import org.jocl.cl_mem;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+import io.ava.server.logging.Events;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -60,6 +62,12 @@ final class IncomingMigration implements StreamObserver<MigrationPacket> {
     private byte[] token;
     private boolean done;
     private volatile boolean resumed;
+    /** the source's name for this migration (from the header), for the logs */
+    private volatile String migrationId = "";
+    private long startedAt;
+    private boolean counted;
+    /** bytes of object contents the source announced (its last header) */
+    private long contentBytes;
 
     IncomingMigration(MigrationService service, StreamObserver<MigrationReply> replies, String localHost) {
         this.service = service;
@@ -71,6 +79,14 @@ final class IncomingMigration implements StreamObserver<MigrationPacket> {
     public void onNext(MigrationPacket p) {
         if (done) {
             return;
+        }
+        if (p.hasHeader() && session == null) {
+            migrationId = p.getHeader().getMigrationId();
+            startedAt = System.nanoTime();
+        }
+        MDC.put("migration", migrationId);
+        if (session != null || p.hasHeader()) {
+            MDC.put("session", session != null ? session.id() : p.getHeader().getSessionId());
         }
         try {
             switch (p.getKindCase()) {
@@ -92,10 +108,22 @@ final class IncomingMigration implements StreamObserver<MigrationPacket> {
             }
         } catch (MigrationException | RuntimeException e) {
             String why = e instanceof MigrationException ? e.getMessage() : "internal error: " + e;
-            log.warn("session={} event=migration-refused reason=\"{}\"", session == null ? "?" : session.id(), why);
+            Events.warn(log, "migration-refused").addKeyValue("session", session == null ? "?" : session.id())
+                    .addKeyValue("migration", migrationId).addKeyValue("reason", why).log();
             discard();
             done = true;
             replies.onError(Status.FAILED_PRECONDITION.withDescription(why).asRuntimeException());
+        } finally {
+            MDC.remove("migration");
+            MDC.remove("session");
+        }
+    }
+
+    /** Counts the migration once, when it ends either way. */
+    private synchronized void ended(boolean ok) {
+        if (!counted && startedAt != 0) {
+            counted = true;
+            service.registry().metrics().migrationIn(ok, System.nanoTime() - startedAt);
         }
     }
 
@@ -107,6 +135,7 @@ final class IncomingMigration implements StreamObserver<MigrationPacket> {
     }
 
     private void header(MigrationHeader h) throws MigrationException {
+        contentBytes = h.getContentBytes();
         if (session != null) {
             // after a pre-copy: what changed while the program ran on
             if (!h.getSessionId().equals(session.id())) {
@@ -135,8 +164,8 @@ final class IncomingMigration implements StreamObserver<MigrationPacket> {
         for (long id : h.getPrintfIdsList()) {
             session.table().markPrintf(id);
         }
-        log.info("session={} event=migration-receiving from={} content_bytes={}", h.getSessionId(), h.getSourceServer(),
-                h.getContentBytes());
+        Events.info(log, "migration-receiving").addKeyValue("session", h.getSessionId()).addKeyValue("migration", migrationId)
+                .addKeyValue("from", h.getSourceServer()).addKeyValue("content_bytes", h.getContentBytes()).log();
     }
 
     private void record(RecordedCall r) throws MigrationException {
@@ -154,8 +183,9 @@ final class IncomingMigration implements StreamObserver<MigrationPacket> {
         long took = System.nanoTime() - t;
         replayNanos += took;
         if (took > 5_000_000 && log.isInfoEnabled()) {
-            log.info("session={} event=slow-replay call={} function={} ms={}", session.id(), call.getCallId(),
-                    f == null ? "?" : f.name(), took / 1_000_000);
+            Events.info(log, "slow-replay").addKeyValue("session", session.id()).addKeyValue("migration", migrationId)
+                    .addKeyValue("call", call.getCallId()).addKeyValue("function", f == null ? "?" : f.name())
+                    .addKeyValue("ms", took / 1_000_000).log();
         }
         String name = f == null ? "function " + call.getFunction() : f.name();
         if (o.failed) {
@@ -205,12 +235,14 @@ final class IncomingMigration implements StreamObserver<MigrationPacket> {
         session.awaitResume(this::clientBack);
         service.registry().awaitClient(session, token);
         service.timer().schedule(this::clientLate, CLIENT_WAIT_SECONDS, TimeUnit.SECONDS);
-        log.info("session={} event=migration-accepted objects={} replay_ms={} restore_ms={}", session.id(),
-                table.liveObjects(), replayNanos / 1_000_000, restoreNanos / 1_000_000);
+        Events.info(log, "migration-accepted").addKeyValue("session", session.id()).addKeyValue("migration", migrationId)
+                .addKeyValue("objects", table.liveObjects()).addKeyValue("replay_ms", replayNanos / 1_000_000)
+                .addKeyValue("restore_ms", restoreNanos / 1_000_000).log();
+        service.registry().metrics().bytes(io.ava.server.metrics.Traffic.MIGRATION_IN, contentBytes);
         replies.onNext(MigrationReply.newBuilder().setAccepted(MigrationAccepted.newBuilder()
                 .setClientAddress(service.clientAddress(localHost)).setResumeToken(com.google.protobuf.ByteString.copyFrom(token))
                 .setTargetName(service.registry().serverName()).setReplayMicros(replayNanos / 1000)
-                .setRestoreMicros(restoreNanos / 1000).setObjects(table.liveObjects())).build());
+                .setRestoreMicros(restoreNanos / 1000).setObjects((int) table.liveObjects())).build());
     }
 
     /** A completed enqueue's event becomes a user event with the same status, and its facts are kept. */
@@ -310,7 +342,8 @@ final class IncomingMigration implements StreamObserver<MigrationPacket> {
 
     private void clientBack() {
         resumed = true;
-        log.info("session={} event=migration-resumed", session.id());
+        Events.info(log, "migration-resumed").addKeyValue("session", session.id()).addKeyValue("migration", migrationId).log();
+        ended(true);
         synchronized (this) {
             if (!done) {
                 replies.onNext(MigrationReply.newBuilder().setResumed(true).build());
@@ -320,8 +353,8 @@ final class IncomingMigration implements StreamObserver<MigrationPacket> {
 
     private void clientLate() {
         if (!resumed && service.registry().takeResumableForTimeout(token)) {
-            log.warn("session={} event=migration-expired reason=\"the client did not come within {} s\"", session.id(),
-                    CLIENT_WAIT_SECONDS);
+            Events.warn(log, "migration-expired").addKeyValue("session", session.id()).addKeyValue("migration", migrationId)
+                    .addKeyValue("reason", "the client did not come within " + CLIENT_WAIT_SECONDS + " s").log();
             discard();
         }
     }
@@ -348,7 +381,8 @@ final class IncomingMigration implements StreamObserver<MigrationPacket> {
             done = true;
         }
         if (!resumed && session != null) {
-            log.info("session={} event=migration-discarded reason=\"{}\"", session.id(), why);
+            Events.info(log, "migration-discarded").addKeyValue("session", session.id()).addKeyValue("migration", migrationId)
+                    .addKeyValue("reason", why).log();
             if (token != null) {
                 service.registry().forgetResumable(token);
             }
@@ -361,7 +395,10 @@ final class IncomingMigration implements StreamObserver<MigrationPacket> {
             contents.close();
         }
         if (session != null && !resumed) {
-            session.close();
+            session.close("migration-discarded");
+        }
+        if (!resumed) {
+            ended(false);
         }
     }
 }

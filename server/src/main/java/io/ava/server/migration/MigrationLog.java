@@ -1,6 +1,7 @@
 package io.ava.server.migration;
 
 import io.ava.proto.MigrationResult;
+import io.ava.server.logging.Events;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -35,16 +36,19 @@ public final class MigrationLog {
                 ? "[" + serverId.get() + "] migration takes " + r.getMillis()
                 : "[" + serverId.get() + "] migration of session " + r.getSessionId() + " to " + r.getTo() + " failed: " + r.getMessage();
         if (r.getOk()) {
-            log.info("session={} event=migrated to={} ms={} breakdown={}", r.getSessionId(), r.getTo(), r.getMillis(), r.getJson());
+            Events.info(log, "migrated").addKeyValue("session", r.getSessionId()).addKeyValue("migration", r.getMigrationId())
+                    .addKeyValue("to", r.getTo()).addKeyValue("ms", r.getMillis()).addKeyValue("breakdown", r.getJson()).log();
         } else {
-            log.warn("session={} event=migration-failed to={} reason=\"{}\"", r.getSessionId(), r.getTo(), r.getMessage());
+            Events.warn(log, "migration-failed").addKeyValue("session", r.getSessionId())
+                    .addKeyValue("migration", r.getMigrationId()).addKeyValue("to", r.getTo())
+                    .addKeyValue("ms", r.getMillis()).addKeyValue("reason", r.getMessage()).log();
         }
         if (file != null) {
             try {
                 Files.writeString(file, line + "\n" + r.getJson() + "\n", StandardCharsets.UTF_8,
                         StandardOpenOption.CREATE, StandardOpenOption.APPEND);
             } catch (IOException e) {
-                log.warn("event=migration-log-unwritable file={} reason=\"{}\"", file, e.getMessage());
+                Events.warn(log, "migration-log-unwritable").addKeyValue("file", file).addKeyValue("reason", e.getMessage()).log();
             }
         }
     }

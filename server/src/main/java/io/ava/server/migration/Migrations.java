@@ -109,6 +109,17 @@ public final class Migrations implements MigrationHooks {
                 .thenApply(v -> runs.stream().map(CompletableFuture::join).toList());
     }
 
+    private static final java.security.SecureRandom IDS = new java.security.SecureRandom();
+
+    /** A migration id: short, random, unique enough to grep both servers' logs for. */
+    static String newId() {
+        return "m" + Long.toHexString(IDS.nextLong() & 0xffffffffffL | 0x10000000000L).substring(1);
+    }
+
+    io.ava.server.metrics.ServerMetrics metrics() {
+        return registry.metrics();
+    }
+
     MigrationResult finished(MigrationResult r) {
         log.add(r);
         return r;

@@ -7,7 +7,11 @@ import io.ava.proto.MigrationResult;
 import io.ava.proto.Push;
 import io.ava.proto.RecordedCall;
 import io.ava.proto.Redirect;
+import io.ava.server.logging.Events;
 import io.ava.server.session.ServerSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -20,6 +24,7 @@ import java.util.concurrent.TimeoutException;
  * Every failure before the client is back leaves the session serving here.
  */
 final class OutgoingMigration {
+    private static final Logger log = LoggerFactory.getLogger(OutgoingMigration.class);
     private static final long ACCEPT_MILLIS = 300_000;
     private static final long RESUME_MILLIS = 30_000;
 
@@ -31,6 +36,8 @@ final class OutgoingMigration {
     /** completed exceptionally when the client cannot resume on the peer, or goes away */
     private final CompletableFuture<Void> clientTrouble = new CompletableFuture<>();
     private final Breakdown b = new Breakdown();
+    /** names this migration in both servers' logs */
+    private final String id = Migrations.newId();
 
     OutgoingMigration(ServerSession session, String to, boolean clientAsked, Migrations migrations) {
         this.session = session;
@@ -58,7 +65,25 @@ final class OutgoingMigration {
     }
 
     MigrationResult run() {
+        MDC.put("session", session.id());
+        MDC.put("migration", id);
+        try {
+            return run0();
+        } finally {
+            MDC.remove("session");
+            MDC.remove("migration");
+        }
+    }
+
+    private void step(String step, long nanos) {
+        Events.info(log, "migration-step").addKeyValue("session", session.id()).addKeyValue("migration", id)
+                .addKeyValue("step", step).addKeyValue("ms", nanos / 1_000_000).log();
+    }
+
+    private MigrationResult run0() {
         long start = System.nanoTime();
+        Events.info(log, "migration-start").addKeyValue("session", session.id()).addKeyValue("migration", id)
+                .addKeyValue("to", to).addKeyValue("trigger", clientAsked ? "client" : "operator").log();
         if (session.recordLog() == null) {
             return refused(start, "the server runs with --no-record: its sessions cannot migrate", clientAsked);
         }
@@ -81,7 +106,7 @@ final class OutgoingMigration {
                 // pre-copy: the peer replays the log while the program runs on; only what changes
                 // after the pause goes again, so replay (program builds) is not downtime
                 SessionSnapshot early = SessionSnapshot.precopy(session, migrations.specDigest(), migrations.serverName());
-                link.send(MigrationPacket.newBuilder().setHeader(early.header).build());
+                link.send(MigrationPacket.newBuilder().setHeader(early.header.toBuilder().setMigrationId(id)).build());
                 channel = link.awaitContentChannel(30_000);
                 for (RecordedCall r : early.records) {
                     link.send(MigrationPacket.newBuilder().setRecord(r).build());
@@ -91,16 +116,19 @@ final class OutgoingMigration {
                 sentAhead = early.lastSequence;
                 b.precopy = System.nanoTime() - t0;
                 b.precopied = early.records.size();
+                step("precopy", b.precopy);
             }
             long q = System.nanoTime();
             quiesce();
             b.quiesce = System.nanoTime() - q;
+            step("quiesced", b.quiesce);
             long t = System.nanoTime();
             MigrationAccepted accepted = handOver(link, sentAhead, channel);
             b.acceptedAt = System.nanoTime();
             b.handover = b.acceptedAt - t;
             b.replayMicros = accepted.getReplayMicros();
             b.restoreMicros = accepted.getRestoreMicros();
+            step("accepted", b.handover);
             // the client goes on against the peer; everything it was sent here is out before this
             session.flushOutput();
             redirected = true;
@@ -108,6 +136,7 @@ final class OutgoingMigration {
                     .setAddress(accepted.getClientAddress()).setResumeToken(accepted.getResumeToken())
                     .setTargetName(accepted.getTargetName()))).build());
             b.redirect = System.nanoTime() - b.acceptedAt;
+            step("redirected", b.redirect);
             awaitResumed(link);
             b.resume = System.nanoTime() - b.acceptedAt - b.redirect;
             link.finish();
@@ -123,9 +152,12 @@ final class OutgoingMigration {
         } finally {
             if (link != null) {
                 link.close();
+                migrations.metrics().bytes(io.ava.server.metrics.Traffic.MIGRATION_OUT, link.sentBytes() + b.contentsSent);
             }
             session.endMigration(movedAway);
         }
+        long total = System.nanoTime() - start;
+        migrations.metrics().migrationOut(movedAway, total, Math.max(0, total - b.precopy));
         return migrations.finished(result(start, movedAway, failure));
     }
 
@@ -134,6 +166,7 @@ final class OutgoingMigration {
         if (tellClient) {
             session.push(Push.newBuilder().setMigration(MigrationNotice.newBuilder().setAborted(why)).build());
         }
+        migrations.metrics().migrationOut(false, System.nanoTime() - start, 0);
         return migrations.finished(result(start, false, why));
     }
 
@@ -175,7 +208,7 @@ final class OutgoingMigration {
         b.objects = snap.state.getRefsCount();
         b.events = snap.state.getEventsCount();
         b.maps = snap.state.getMapsCount();
-        link.send(MigrationPacket.newBuilder().setHeader(snap.header).build());
+        link.send(MigrationPacket.newBuilder().setHeader(snap.header.toBuilder().setMigrationId(id)).build());
         io.ava.proto.ContentChannel channel = precopyChannel != null ? precopyChannel : link.awaitContentChannel(30_000);
         b.connect = System.nanoTime() - t - b.snapshot;
         for (RecordedCall r : snap.records) {
@@ -188,6 +221,7 @@ final class OutgoingMigration {
             long c = System.nanoTime();
             reader.send(contents, link.host(), channel);
             b.contents = System.nanoTime() - c;
+            b.contentsSent = contents.bytes;
             b.snapshot += reader.readNanos;
         }
         link.send(MigrationPacket.newBuilder().setCommit(true).build());
@@ -218,7 +252,7 @@ final class OutgoingMigration {
         long millis = (System.nanoTime() - start) / 1_000_000;
         return MigrationResult.newBuilder().setSessionId(session.id()).setOk(ok).setTo(to).setMillis(millis)
                 .setMessage(failure == null ? "" : failure).setFinishedAt(System.currentTimeMillis())
-                .setJson(b.json(session.id(), migrations.serverName(), to, ok, millis, failure)).build();
+                .setMigrationId(id).setJson(b.json(id, session.id(), migrations.serverName(), to, ok, millis, failure)).build();
     }
 
     /** The time each step took, and what moved. */
@@ -237,6 +271,7 @@ final class OutgoingMigration {
         long replayMicros;
         long restoreMicros;
         long bytes;
+        long contentsSent;
         int buffers;
         int images;
         int records;
@@ -244,10 +279,10 @@ final class OutgoingMigration {
         int events;
         int maps;
 
-        String json(String session, String from, String to, boolean ok, long totalMillis, String failure) {
+        String json(String migration, String session, String from, String to, boolean ok, long totalMillis, String failure) {
             // transfer: streaming records, state and contents to the peer, less the source's reads
             long transfer = Math.max(0, (handover - commit) / 1000 - snapshot / 1000);
-            return "{\"session\":\"" + session + "\",\"from\":\"" + esc(from) + "\",\"to\":\"" + esc(to) + "\",\"ok\":" + ok
+            return "{\"migration\":\"" + migration + "\",\"session\":\"" + session + "\",\"from\":\"" + esc(from) + "\",\"to\":\"" + esc(to) + "\",\"ok\":" + ok
                     + ",\"total_ms\":" + totalMillis + ",\"downtime_ms\":" + ms(Math.max(0, totalMillis * 1000 - precopy / 1000))
                     + ",\"precopy_ms\":" + ms(precopy / 1000) + ",\"precopied_records\":" + precopied
                     + ",\"quiesce_ms\":" + ms(quiesce / 1000) + ",\"snapshot_ms\":" + ms(snapshot / 1000)

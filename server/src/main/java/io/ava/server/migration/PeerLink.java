@@ -33,8 +33,18 @@ final class PeerLink implements AutoCloseable {
     private static final java.util.Map<String, ManagedChannel> CHANNELS = new java.util.concurrent.ConcurrentHashMap<>();
 
     static ManagedChannel channel(String target) {
-        return CHANNELS.computeIfAbsent(target, t -> NettyChannelBuilder.forTarget(t).usePlaintext().flowControlWindow(16 << 20)
-                .maxInboundMessageSize(1 << 20).build());
+        // the source authenticates to its peer as a client would: the same token and TLS files
+        io.ava.server.security.Security security = io.ava.server.security.Security.current();
+        return CHANNELS.computeIfAbsent(target, t -> {
+            io.grpc.ChannelCredentials creds;
+            try {
+                creds = security.channelCredentials();
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException("cannot use the TLS files: " + e.getMessage(), e);
+            }
+            return NettyChannelBuilder.forTarget(t, creds).intercept(security.clientInterceptors()).flowControlWindow(16 << 20)
+                    .maxInboundMessageSize(1 << 20).build();
+        });
     }
 
     /** Connects to the default peer ahead of the first migration (if it is not up yet, the migration connects). */
@@ -114,6 +124,16 @@ final class PeerLink implements AutoCloseable {
             }
             check();
             out.onNext(p);
+            sentBytes += p.getSerializedSize();
+        }
+    }
+
+    /** serialized bytes of the packets sent so far (for the metrics) */
+    private long sentBytes;
+
+    long sentBytes() {
+        synchronized (ready) {
+            return sentBytes;
         }
     }
 
@@ -162,6 +182,9 @@ final class PeerLink implements AutoCloseable {
 
     private String describe(Throwable t) {
         Status s = Status.fromThrowable(t);
+        if (s.getCode() == Status.Code.UNAUTHENTICATED) {
+            return "the peer at " + target + " refused us: " + s.getDescription() + " (the servers need the same --token-file)";
+        }
         if (s.getCode() == Status.Code.UNAVAILABLE && (s.getDescription() == null || s.getDescription().startsWith("io exception"))) {
             return "cannot reach the peer at " + target + (s.getCause() != null ? " (" + s.getCause().getMessage() + ")" : "");
         }

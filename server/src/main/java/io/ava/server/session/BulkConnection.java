@@ -37,16 +37,26 @@ final class BulkConnection {
                 long callId = header.getLong();
                 int arg = header.getInt();
                 long size = header.getLong();
-                if (size < 0 || size > Integer.MAX_VALUE || !session.admitBulk(size)) {
+                if (size < 0) {
                     session.bulkFailed(callId, arg, "bulk transfer of " + size + " bytes refused");
-                    close();
+                    close(); // the framing is broken
                     return;
+                }
+                // checked before anything is allocated; waits (reads no more) while the session has too much in flight
+                String refusal = session.admitBulk(callId, arg, size);
+                if (refusal != null) {
+                    session.bulkFailed(callId, arg, refusal);
+                    if (!skip(size)) { // the bytes are read and dropped: the channel stays usable
+                        return;
+                    }
+                    continue;
                 }
                 ByteBuffer data = io.ava.server.dispatch.DirectBuffers.SHARED.acquire((int) size);
                 if (!readFully(data)) {
                     return;
                 }
                 data.clear();
+                session.metrics().bytes(io.ava.server.metrics.Traffic.BULK_IN, size);
                 session.bulkArrived(callId, arg, data);
             }
         } catch (IOException e) {
@@ -54,6 +64,21 @@ final class BulkConnection {
         } finally {
             close();
         }
+    }
+
+    /** Reads and drops {@code size} bytes through a small buffer. */
+    private boolean skip(long size) throws IOException {
+        ByteBuffer scratch = ByteBuffer.allocate(64 << 10);
+        long left = size;
+        while (left > 0) {
+            scratch.clear().limit((int) Math.min(scratch.capacity(), left));
+            int n = channel.read(scratch);
+            if (n < 0) {
+                return false;
+            }
+            left -= n;
+        }
+        return true;
     }
 
     private boolean readFully(ByteBuffer b) throws IOException {
@@ -75,9 +100,11 @@ final class BulkConnection {
             while (header.hasRemaining()) {
                 channel.write(header);
             }
+            long size = d.remaining();
             while (d.hasRemaining()) {
                 channel.write(d);
             }
+            session.metrics().bytes(io.ava.server.metrics.Traffic.BULK_OUT, size);
         }
     }
 

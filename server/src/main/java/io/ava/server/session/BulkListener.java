@@ -60,39 +60,53 @@ public final class BulkListener {
                 t.start();
             } catch (IOException e) {
                 if (server.isOpen()) {
-                    log.warn("event=bulk-accept-failed reason=\"{}\"", e.getMessage());
+                    io.ava.server.logging.Events.warn(log, "bulk-accept-failed").addKeyValue("reason", e.getMessage()).log();
                 }
             }
         }
     }
 
+    /**
+     * The first 16 bytes must be a token a session handed out (over its authenticated gRPC
+     * stream), compared in constant time; anything else is logged and closed before a byte of it
+     * is read as data. A connection that sends nothing is dropped after 10 s.
+     */
     private void authenticate(SocketChannel ch) {
+        java.net.SocketAddress from = null;
         try {
+            from = ch.getRemoteAddress();
             ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            ch.socket().setSoTimeout(10_000);
-            ByteBuffer token = ByteBuffer.allocate(TOKEN_BYTES);
-            while (token.hasRemaining()) {
-                if (ch.read(token) < 0) {
-                    ch.close();
-                    return;
-                }
-            }
-            token.flip();
-            ServerSession s = pending.remove(token);
+            ch.socket().setSoTimeout(10_000); // honoured by the adaptor's stream, not by ch.read
+            byte[] presented = ch.socket().getInputStream().readNBytes(TOKEN_BYTES);
+            ch.socket().setSoTimeout(0);
+            ServerSession s = presented.length == TOKEN_BYTES ? take(presented) : null;
             if (s == null) {
-                log.warn("event=bulk-refused reason=bad-token client={}", ch.getRemoteAddress());
+                io.ava.server.logging.Events.warn(log, "bulk-refused")
+                        .addKeyValue("reason", presented.length < TOKEN_BYTES ? "no-token" : "wrong-token")
+                        .addKeyValue("client", String.valueOf(from)).log();
                 ch.close();
                 return;
             }
             s.attachBulk(new BulkConnection(ch, s));
             ch.write(ByteBuffer.wrap(new byte[]{1}));
         } catch (IOException e) {
+            System.err.println("ava-server: refused " + from + " on the bulk port: " + e.getMessage());
             try {
                 ch.close();
             } catch (IOException ignored) {
                 // already gone
             }
         }
+    }
+
+    /** The session that issued {@code presented}, which is then used up; null for no such token. */
+    private ServerSession take(byte[] presented) {
+        for (Map.Entry<ByteBuffer, ServerSession> e : pending.entrySet()) {
+            if (java.security.MessageDigest.isEqual(e.getKey().array(), presented) && pending.remove(e.getKey(), e.getValue())) {
+                return e.getValue();
+            }
+        }
+        return null;
     }
 
     public void close() throws IOException {

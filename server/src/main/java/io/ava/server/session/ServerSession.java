@@ -17,6 +17,8 @@ import io.grpc.stub.StreamObserver;
 import org.jocl.CL;
 import org.jocl.cl_command_queue;
 import org.jocl.cl_event;
+import io.ava.server.logging.Events;
+import io.ava.server.metrics.ServerMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,6 +62,9 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile boolean welcomed;
     private final io.ava.server.dispatch.Transfers transfers = new io.ava.server.dispatch.Transfers(this);
+    private final ServerMetrics metrics;
+    /** why the session ends, for the log and the metrics: the first path that knows says so */
+    private volatile String closeReason = "closed";
 
     public ServerSession(String id, String peer, ServerCallStreamObserver<ServerMessage> out, Dispatcher dispatcher,
                   SessionRegistry registry, String specDigest, BulkListener bulkListener) {
@@ -71,6 +76,11 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
         this.dispatcher = dispatcher;
         this.registry = registry;
         this.specDigest = specDigest;
+        this.metrics = registry.metrics();
+    }
+
+    ServerMetrics metrics() {
+        return metrics;
     }
 
     public String id() {
@@ -132,7 +142,9 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
         switch (msg.getKindCase()) {
             case HELLO:
                 if (!msg.getHello().getSpecDigest().equals(specDigest)) {
-                    log.warn("session={} event=refused reason=spec-mismatch client={}", id, peer);
+                    Events.warn(log, "refused").addKeyValue("session", id).addKeyValue("reason", "spec-mismatch")
+                            .addKeyValue("client", peer).log();
+                    closeReason = "refused";
                     out.onError(Status.FAILED_PRECONDITION.withDescription(
                             "the agent's OpenCL spec differs from the server's: use an agent and a server from the same ava build")
                             .asRuntimeException());
@@ -148,11 +160,16 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
                     w.setBulkPort(bulkListener.port()).setBulkToken(com.google.protobuf.ByteString.copyFrom(bulkListener.issue(this)));
                 }
                 send(ServerMessage.newBuilder().setWelcome(w).build());
-                log.info("session={} event=open client={} name={}", id, peer, msg.getHello().getClientName());
+                Events.info(log, "open").addKeyValue("session", id).addKeyValue("client", peer)
+                        .addKeyValue("name", msg.getHello().getClientName())
+                        .addKeyValue("resumed", !msg.getHello().getResumeToken().isEmpty()).log();
                 break;
             case CALLS:
                 if (!welcomed) {
+                    Events.warn(log, "refused").addKeyValue("session", id).addKeyValue("reason", "calls before hello")
+                            .addKeyValue("client", peer).log();
                     out.onError(Status.FAILED_PRECONDITION.withDescription("calls before hello").asRuntimeException());
+                    closeReason = "refused";
                     close();
                     return;
                 }
@@ -333,7 +350,10 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
 
     private ExecutorService executorFor(long thread) {
         return threads.computeIfAbsent(thread, t -> Executors.newSingleThreadExecutor(r -> {
-            Thread th = new Thread(r, "ava-session-" + id + "-thread-" + t);
+            Thread th = new Thread(() -> {
+                org.slf4j.MDC.put("session", id); // every line this thread logs names its session
+                r.run();
+            }, "ava-session-" + id + "-thread-" + t);
             th.setDaemon(true);
             return th;
         }));
@@ -344,16 +364,25 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
             return;
         }
         Dispatcher.Outcome o;
+        long started = metrics.enabled() ? System.nanoTime() : 0;
         try {
             o = dispatcher.execute(call, this);
         } catch (RuntimeException | LinkageError | OutOfMemoryError e) {
             // answered as an internal error: a client waiting for this reply must not wait forever
-            log.error("session={} call={} function={} event=internal-error", id, call.getCallId(), call.getFunction(), e);
+            Events.error(log, "internal-error").addKeyValue("session", id).addKeyValue("call", call.getCallId())
+                    .addKeyValue("function", dispatcher.functionName(call.getFunction())).setCause(e).log();
             o = null;
         }
         calls.incrementAndGet();
+        if (started != 0) {
+            metrics.call(call.getFunction(), System.nanoTime() - started,
+                    o == null ? Dispatcher.CL_INVALID_OPERATION : o.failed ? errorCode(o.reply) : 0);
+        }
         for (long created : dispatcher.createdIds(call)) {
             table.settle(created);
+        }
+        if (!admitted.isEmpty()) {
+            dropUntaken(call.getCallId());
         }
         if (o == null) {
             sendReply(io.ava.proto.Reply.newBuilder().setCallId(call.getCallId()).setResult(Dispatcher.CL_INVALID_OPERATION)
@@ -361,11 +390,27 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
             return;
         }
         if (o.failed && !o.reply.getMessage().isEmpty()) {
-            log.info("session={} call={} event=refused reason=\"{}\"", id, call.getCallId(), o.reply.getMessage());
+            Events.info(log, "refused").addKeyValue("session", id).addKeyValue("call", call.getCallId())
+                    .addKeyValue("function", dispatcher.functionName(call.getFunction()))
+                    .addKeyValue("code", io.ava.server.metrics.ClErrorNames.name(errorCode(o.reply)))
+                    .addKeyValue("reason", o.reply.getMessage()).log();
+        } else if (o.failed && log.isDebugEnabled()) {
+            Events.debug(log, "call-failed").addKeyValue("session", id).addKeyValue("call", call.getCallId())
+                    .addKeyValue("function", dispatcher.functionName(call.getFunction()))
+                    .addKeyValue("code", io.ava.server.metrics.ClErrorNames.name(errorCode(o.reply))).log();
         }
         if (!call.getAsync() || o.failed) {
             sendReply(o.reply, o);
         }
+    }
+
+    /** The OpenCL error a failed call answered: its errcode_ret, else its status result. */
+    private static int errorCode(io.ava.proto.Reply reply) {
+        if (reply.getErrcode() != 0) {
+            return reply.getErrcode();
+        }
+        long r = reply.getResult();
+        return r < 0 && r >= Integer.MIN_VALUE ? (int) r : Dispatcher.CL_INVALID_OPERATION;
     }
 
     private void sendReply(io.ava.proto.Reply reply, Dispatcher.Outcome o) {
@@ -396,7 +441,7 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
                 io.ava.server.dispatch.DirectBuffers.SHARED.release(buffer);
                 return;
             } catch (java.io.IOException e) {
-                log.warn("session={} event=bulk-write-failed reason=\"{}\"", id, e.getMessage());
+                Events.warn(log, "bulk-write-failed").addKeyValue("session", id).addKeyValue("reason", e.getMessage()).log();
                 bulk = null;
             }
         }
@@ -421,7 +466,7 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
                     out.onNext(m);
                 } catch (RuntimeException e) {
                     // the client's stream went away between the check and the write: its end is handled elsewhere
-                    log.debug("session={} event=send-after-cancel", id);
+                    Events.debug(log, "send-after-cancel").addKeyValue("session", id).log();
                 }
             }
         }
@@ -429,27 +474,51 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
 
     private void receiveChunk(BulkChunk c) {
         long key = c.getCallId() * 64 + c.getArg();
-        String bad = c.getArg() >= 64 ? "argument " + c.getArg() + " out of range" : null;
-        ByteBuffer buf = null;
-        if (bad == null) {
-            try {
-                buf = assembling.computeIfAbsent(key, k -> {
-                    long total = c.getTotal();
-                    return total < 0 || total > MAX_BULK ? null : ByteBuffer.allocateDirect((int) total).order(ByteOrder.nativeOrder());
-                });
-            } catch (OutOfMemoryError e) {
-                buf = null; // direct memory exhausted: refuse this transfer, not the session
-            }
-            bad = buf == null ? "total of " + Long.toUnsignedString(c.getTotal()) + " bytes refused"
-                    : chunkOutside(c.getOffset(), c.getData().size(), buf.capacity());
+        if (Integer.compareUnsigned(c.getArg(), 64) >= 0) {
+            // no call argument has this number: nothing waits for it (and its key would be another call's)
+            Events.warn(log, "bad-chunk").addKeyValue("session", id).addKeyValue("call", c.getCallId())
+                    .addKeyValue("reason", "argument " + Integer.toUnsignedString(c.getArg()) + " out of range").log();
+            return;
         }
+        if (refusedChunks.contains(key)) {
+            if (c.getLast()) {
+                refusedChunks.remove(key); // the rest of a refused transfer is dropped as it comes
+            }
+            return;
+        }
+        ByteBuffer buf = assembling.get(key);
+        if (buf == null) {
+            // the announced total is checked before anything is allocated; this runs on a transport thread,
+            // which must not wait, so a transfer that does not fit beside the others is refused, not held
+            String refusal = admitNow(c.getTotal());
+            if (refusal == null) {
+                admitted.put(key, c.getTotal());
+                try {
+                    buf = ByteBuffer.allocateDirect((int) c.getTotal()).order(ByteOrder.nativeOrder());
+                } catch (OutOfMemoryError e) {
+                    taken(key); // direct memory exhausted: refuse this transfer, not the session
+                    refusal = "no direct memory for " + c.getTotal() + " bytes";
+                }
+            }
+            if (refusal != null) {
+                bulkFailed(c.getCallId(), c.getArg(), refusal);
+                if (!c.getLast()) {
+                    refusedChunks.add(key);
+                }
+                return;
+            }
+            assembling.put(key, buf);
+        }
+        String bad = chunkOutside(c.getOffset(), c.getData().size(), buf.capacity());
         if (bad != null) {
             // the call waiting for these bytes is refused at once (it does not wait a minute for them)
-            log.warn("session={} event=bad-chunk call={} reason=\"{}\"", id, c.getCallId(), bad);
-            if (c.getArg() < 64) {
-                assembling.remove(key);
-                future(key).complete(null);
+            Events.warn(log, "bad-chunk").addKeyValue("session", id).addKeyValue("call", c.getCallId())
+                    .addKeyValue("reason", bad).log();
+            assembling.remove(key);
+            if (!c.getLast()) {
+                refusedChunks.add(key);
             }
+            future(key).completeExceptionally(new io.ava.server.dispatch.ClError(Dispatcher.CL_INVALID_VALUE, bad));
             return;
         }
         ByteBuffer dst = buf.duplicate();
@@ -460,9 +529,6 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
             future(key).complete(buf);
         }
     }
-
-    /** The most bytes one bulk input may announce (a direct buffer's limit). */
-    static final long MAX_BULK = Integer.MAX_VALUE - 8;
 
     /** Why a chunk of {@code length} bytes at {@code offset} (an unsigned 64-bit number) does not fit the transfer, or null. */
     static String chunkOutside(long offset, int length, int capacity) {
@@ -478,24 +544,136 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
 
     /** The call's bulk input: it may still be on its way on the side channel, so wait for it. */
     @Override
-    public ByteBuffer takeBulk(long callId, int arg) {
+    public ByteBuffer takeBulk(long callId, int arg) throws io.ava.server.dispatch.ClError {
         long key = callId * 64 + arg;
         try {
             return future(key).get(60, TimeUnit.SECONDS);
-        } catch (Exception e) {
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof io.ava.server.dispatch.ClError refused) {
+                throw refused;
+            }
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        } catch (java.util.concurrent.TimeoutException e) {
             return null;
         } finally {
             incoming.remove(key);
+            taken(key); // the call owns the bytes now: they no longer count as in flight
+        }
+    }
+
+    @Override
+    public io.ava.server.dispatch.Limits limits() {
+        return registry.limits();
+    }
+
+    // ---------------------------------------------------------------- bytes in flight
+    // Bulk input received for calls that have not taken it yet. The side channel has its own reader
+    // thread: past the bound it stops reading (the client's writes then wait: back-pressure) until
+    // calls have taken enough. gRPC chunks arrive on a transport thread, which must not wait: a new
+    // transfer that does not fit beside the ones already held is refused with CL_OUT_OF_HOST_MEMORY.
+    // One transfer alone is always let in if no buffer of the session could be smaller (it must fit
+    // the memory limit and 2 GiB), so a large write still works when the in-flight bound is smaller.
+
+    /** bytes admitted and not yet taken */
+    private final AtomicLong inflight = new AtomicLong();
+    private final Map<Long, Long> admitted = new ConcurrentHashMap<>();
+    private final java.util.Set<Long> refusedChunks = ConcurrentHashMap.newKeySet();
+    private final Object inflightLock = new Object();
+
+    /** Bytes received for calls that have not taken them yet. */
+    public long inflightBytes() {
+        return inflight.get();
+    }
+
+    /** Why a transfer of this size is refused outright, or null. */
+    private String tooLarge(long size) {
+        io.ava.server.dispatch.Limits l = limits();
+        if (size < 0 || size > Integer.MAX_VALUE) {
+            return "a bulk transfer of " + size + " bytes is more than one call can carry";
+        }
+        if (size > l.maxMemory()) {
+            return "a bulk transfer of " + size + " bytes is more than the session's memory limit of "
+                    + io.ava.server.dispatch.Limits.describe(l.maxMemory());
+        }
+        return null;
+    }
+
+    /** For gRPC chunks: admitted at once or refused (never waits). */
+    private String admitNow(long size) {
+        String refusal = tooLarge(size);
+        if (refusal != null) {
+            return refusal;
+        }
+        long max = limits().maxInflight();
+        synchronized (inflightLock) {
+            long now = inflight.get();
+            if (now > 0 && now + size > max) {
+                return size + " bytes more in flight would exceed the session's bound of "
+                        + io.ava.server.dispatch.Limits.describe(max) + " (--max-session-inflight)";
+            }
+            inflight.addAndGet(size);
+        }
+        return null;
+    }
+
+    /** For the side channel: waits until the transfer fits beside the others; a reason if refused or closed. */
+    String admitBulk(long callId, int arg, long size) {
+        String refusal = tooLarge(size);
+        if (refusal != null) {
+            return refusal;
+        }
+        long max = limits().maxInflight();
+        synchronized (inflightLock) {
+            while (!closed.get() && inflight.get() > 0 && inflight.get() + size > max) {
+                try {
+                    inflightLock.wait(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return "interrupted";
+                }
+            }
+            if (closed.get()) {
+                return "the session is closed";
+            }
+            inflight.addAndGet(size);
+        }
+        admitted.put(callId * 64 + arg, size);
+        return null;
+    }
+
+    private void taken(long key) {
+        Long size = admitted.remove(key);
+        if (size != null) {
+            synchronized (inflightLock) {
+                inflight.addAndGet(-size);
+                inflightLock.notifyAll();
+            }
+        }
+    }
+
+    /** A call ended: bulk input it never took (it failed before) no longer counts, and is dropped. */
+    private void dropUntaken(long callId) {
+        for (Long key : admitted.keySet()) {
+            if (key / 64 == callId) {
+                CompletableFuture<ByteBuffer> f = incoming.remove(key);
+                assembling.remove(key);
+                if (f != null && f.isDone() && !f.isCompletedExceptionally()) {
+                    ByteBuffer b = f.getNow(null);
+                    if (b != null && b.isDirect()) {
+                        io.ava.server.dispatch.DirectBuffers.SHARED.release(b);
+                    }
+                }
+                taken(key);
+            }
         }
     }
 
     void attachBulk(BulkConnection connection) {
         bulk = connection;
-        log.info("session={} event=bulk-channel-open", id);
-    }
-
-    boolean admitBulk(long size) {
-        return !closed.get();
+        Events.info(log, "bulk-channel-open").addKeyValue("session", id).log();
     }
 
     void bulkArrived(long callId, int arg, ByteBuffer data) {
@@ -503,19 +681,21 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
     }
 
     void bulkFailed(long callId, int arg, String reason) {
-        log.warn("session={} call={} event=bulk-refused reason=\"{}\"", id, callId, reason);
-        future(callId * 64 + arg).complete(null);
+        Events.warn(log, "bulk-refused").addKeyValue("session", id).addKeyValue("call", callId).addKeyValue("reason", reason).log();
+        future(callId * 64 + arg).completeExceptionally(
+                new io.ava.server.dispatch.ClError(io.ava.server.dispatch.Limits.CL_OUT_OF_HOST_MEMORY, reason));
     }
 
     @Override
     public void onError(Throwable t) {
-        log.info("session={} event=disconnected client={} reason=\"{}\"", id, peer, Status.fromThrowable(t).getCode());
+        Events.info(log, "disconnected").addKeyValue("session", id).addKeyValue("client", peer)
+                .addKeyValue("reason", Status.fromThrowable(t).getCode()).log();
         clientGone(false);
     }
 
     @Override
     public void onCompleted() {
-        log.info("session={} event=closed client={}", id, peer);
+        Events.info(log, "closed").addKeyValue("session", id).addKeyValue("client", peer).log();
         clientGone(true);
         synchronized (outLock) {
             try {
@@ -539,6 +719,7 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
 
     /** The client's stream ended: release everything, unless a migration still reads the objects. */
     private void clientGone(boolean orderly) {
+        closeReason = orderly ? "client-ended" : "disconnected";
         synchronized (migrationLock) {
             if (migration != null) {
                 goneDuringMigration = true;
@@ -546,7 +727,18 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
                 return; // the migration closes the session when it stops
             }
         }
-        close();
+        closeAsync();
+    }
+
+    /**
+     * Releases the session on a thread of its own: this runs on a transport thread that other
+     * sessions share, and releasing waits for the session's threads and queues (a long kernel, a
+     * hung call), which must not hold up anyone else.
+     */
+    private void closeAsync() {
+        Thread t = new Thread(this::close, "ava-close-" + id);
+        t.setDaemon(true);
+        t.start();
     }
 
     /**
@@ -581,7 +773,8 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
         }
         if (close) {
             if (movedAway) {
-                log.info("session={} event=migrated-away", id);
+                Events.info(log, "migrated-away").addKeyValue("session", id).log();
+                closeReason = "migrated-away";
             }
             close();
         }
@@ -657,6 +850,35 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
         return registry;
     }
 
+    /**
+     * User events the client will never set now: failed, so that a thread of this session blocked
+     * in clWaitForEvents and commands gated on them end, and the queues can be finished.
+     */
+    private void failPendingUserEvents() {
+        int[] v = new int[1];
+        for (HandleEntry e : table.all(HandleType.cl_event)) {
+            if (table.clientReferences(e) == 0) {
+                continue; // not the client's (a query's answer): it may be gone, and PoCL aborts on a freed event
+            }
+            cl_event ev = (cl_event) e.object();
+            if (CL.clGetEventInfo(ev, CL.CL_EVENT_COMMAND_TYPE, 4, org.jocl.Pointer.to(v), null) != CL.CL_SUCCESS
+                    || v[0] != CL.CL_COMMAND_USER) {
+                continue;
+            }
+            if (CL.clGetEventInfo(ev, CL.CL_EVENT_COMMAND_EXECUTION_STATUS, 4, org.jocl.Pointer.to(v), null) == CL.CL_SUCCESS
+                    && v[0] > CL.CL_COMPLETE) {
+                CL.clSetUserEventStatus(ev, CL.CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST);
+                Events.info(log, "user-event-failed").addKeyValue("session", id).addKeyValue("id", e.id()).log();
+            }
+        }
+    }
+
+    /** Ends the session, saying why (for the log and the metrics). */
+    public void close(String reason) {
+        closeReason = reason;
+        close();
+    }
+
     /** Stops this session's threads and releases every object the client still holds. */
     public void close() {
         if (!closed.compareAndSet(false, true)) {
@@ -665,6 +887,7 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
         for (ExecutorService e : threads.values()) {
             e.shutdown();
         }
+        failPendingUserEvents();
         for (ExecutorService e : threads.values()) {
             try {
                 if (!e.awaitTermination(5, TimeUnit.SECONDS)) {
@@ -700,6 +923,12 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
         table.clear();
         incoming.clear();
         assembling.clear();
+        admitted.clear();
+        refusedChunks.clear();
+        synchronized (inflightLock) {
+            inflight.set(0);
+            inflightLock.notifyAll();
+        }
         BulkConnection side = bulk;
         if (side != null) {
             side.close();
@@ -707,7 +936,10 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
         if (bulkListener != null) {
             bulkListener.forget(this);
         }
-        registry.remove(this);
-        log.info("session={} event=released objects={} calls={}", id, released, calls.get());
+        if (registry.remove(this)) {
+            metrics.sessionClosed(closeReason);
+        }
+        Events.info(log, "released").addKeyValue("session", id).addKeyValue("objects", released)
+                .addKeyValue("calls", calls.get()).addKeyValue("reason", closeReason).log();
     }
 }

@@ -46,6 +46,7 @@ public final class SessionRegistry {
     public void awaitClient(ServerSession s, byte[] token) {
         resumable.put(java.util.HexFormat.of().formatHex(token), s);
         add(s);
+        metrics.sessionOpened("migrated");
     }
 
     /** The session waiting for this token, taken (a token works once); null if none. */
@@ -66,8 +67,33 @@ public final class SessionRegistry {
         sessions.put(s.id(), s);
     }
 
-    void remove(ServerSession s) {
-        sessions.remove(s.id(), s);
+    /** True if the session was listed (a handed-over session is listed only once it was rebuilt). */
+    boolean remove(ServerSession s) {
+        return sessions.remove(s.id(), s);
+    }
+
+    private volatile io.ava.server.metrics.ServerMetrics metrics = io.ava.server.metrics.ServerMetrics.disabled();
+
+    /** The server's meters (disabled unless --metrics-port). */
+    public io.ava.server.metrics.ServerMetrics metrics() {
+        return metrics;
+    }
+
+    /** Set before the first session: sessions read it once, when they are made. */
+    public void metrics(io.ava.server.metrics.ServerMetrics m) {
+        this.metrics = m;
+        m.census(new SessionCensus(this));
+    }
+
+    private volatile io.ava.server.dispatch.Limits limits = io.ava.server.dispatch.Limits.NONE;
+
+    /** What each session may hold (--max-session-memory, --max-session-objects, --max-session-inflight). */
+    public io.ava.server.dispatch.Limits limits() {
+        return limits;
+    }
+
+    public void limits(io.ava.server.dispatch.Limits l) {
+        this.limits = l;
     }
 
     private volatile io.ava.server.printf.PrintfCapture printf;
@@ -115,7 +141,7 @@ public final class SessionRegistry {
 
     public void closeAll() {
         for (ServerSession s : sessions()) {
-            s.close();
+            s.close("server-stop");
         }
     }
 }

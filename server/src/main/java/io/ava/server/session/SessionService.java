@@ -14,6 +14,7 @@ import java.net.SocketAddress;
 public final class SessionService extends AvaSessionGrpc.AvaSessionImplBase {
     /** Messages the server accepts ahead of processing; calls inside are queued per thread. */
     private static final int INBOUND_WINDOW = 32;
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(SessionService.class);
 
     private final Dispatcher dispatcher;
     private final SessionRegistry registry;
@@ -58,6 +59,8 @@ public final class SessionService extends AvaSessionGrpc.AvaSessionImplBase {
                 if (token.length > 0) {
                     ServerSession waiting = registry.takeResumable(token);
                     if (waiting == null) {
+                        io.ava.server.logging.Events.warn(log, "refused").addKeyValue("reason", "unknown resume token")
+                                .addKeyValue("client", remote).log();
                         out.onError(io.grpc.Status.NOT_FOUND.withDescription(
                                 "no migrated session waits here for this resume token").asRuntimeException());
                         return;
@@ -68,6 +71,7 @@ public final class SessionService extends AvaSessionGrpc.AvaSessionImplBase {
                     session = new ServerSession(registry.newSessionId(), remote, out, dispatcher, registry, specDigest,
                             bulkListener);
                     registry.add(session);
+                    registry.metrics().sessionOpened("client");
                 }
             }
             try {

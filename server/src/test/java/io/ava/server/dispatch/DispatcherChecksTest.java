@@ -154,7 +154,9 @@ class DispatcherChecksTest {
         Reply again = run(t, Call.newBuilder().setCallId(7).setFunction(index("clCreateBuffer")).setNewId(ids[2])
                 .addScalars(ids[0]).addScalars(1).addScalars(64)
                 .addArgs(Value.newBuilder().setIsNull(true)).addArgs(Value.newBuilder().setIsNull(true)).build());
-        assertEquals(-30, again.getResult());
+        assertEquals(-30, again.getErrcode());
+        assertTrue(again.getNullObject(), "a refused creation returns no object, as the driver's failure does");
+        assertEquals(0, again.getResult());
         assertTrue(again.getMessage().contains("already in use"));
     }
 }
