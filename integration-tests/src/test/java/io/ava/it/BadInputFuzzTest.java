@@ -148,6 +148,10 @@ class BadInputFuzzTest {
         List<Call> message = new ArrayList<>();
         for (CallTok tok : batch) {
             CallFuzzer.Built b = fuzzer.build(tok, callIds.getAndIncrement(), pool);
+            if (Boolean.getBoolean("fuzz.debug") && spec.function(b.call().getFunction()) != null
+                && spec.function(b.call().getFunction()).name().startsWith("clCreateContext")) {
+                System.out.println("DEBUG " + describe(b.call()));
+            }
             for (BulkChunk c : b.chunks()) {
                 flush(message, futures);
                 session.chunk(c);

@@ -175,9 +175,11 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
                 }
                 // one hand-off per thread and batch, not per call: the calls of a thread run in order
                 java.util.List<Call> batch = msg.getCalls().getCallsList();
+                long number = arrivals; // the calls are numbered below in this order
                 for (Call call : batch) {
+                    number++;
                     for (long created : dispatcher.createdIds(call)) {
-                        table.reserve(created);
+                        table.reserve(created, number);
                     }
                 }
                 int start = 0;
@@ -206,6 +208,7 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
                                     progress.syncRunning = first + k;
                                     progressed();
                                 }
+                                HandleTable.running(first + k);
                                 run(c);
                                 progress.done = first + k;
                                 progressed();
