@@ -149,7 +149,7 @@ class BadInputFuzzTest {
         for (CallTok tok : batch) {
             CallFuzzer.Built b = fuzzer.build(tok, callIds.getAndIncrement(), pool);
             if (Boolean.getBoolean("fuzz.debug") && spec.function(b.call().getFunction()) != null
-                && spec.function(b.call().getFunction()).name().startsWith("clCreateContext")) {
+                && spec.function(b.call().getFunction()).name().startsWith(System.getProperty("fuzz.debugFn", "clCreateContext"))) {
                 System.out.println("DEBUG " + describe(b.call()));
             }
             for (BulkChunk c : b.chunks()) {

@@ -512,10 +512,21 @@ public final class Dispatcher {
             return ImageMaps.unmap(f, call, args, mapId, ctx, this);
         }
         Bookkeeping.beforeLaunch(f, entries, ctx);
+        if (f.deallocates() != null && entries[f.deallocates().index()] != null
+                && !table.releasable(entries[f.deallocates().index()])) {
+            // a reference only the driver or another object holds (an id from an info answer): releasing it would free
+            // an object still in use
+            HandleEntry e = entries[f.deallocates().index()];
+            throw new ClError(e.type().invalidCode(), "the session holds no reference to " + e.type() + " " + e.id());
+        }
         Object result;
         long createdSize = f.allocates() == HandleType.cl_mem ? Bookkeeping.memSize(f, args, keepAlive) : 0;
         try {
-            if (f.name().equals("clEnqueueWaitForEvents")) {
+            HandleEntry released = f.deallocates() != null ? entries[f.deallocates().index()] : null;
+            if (released != null && table.deferRelease(released)) {
+                // a call on another thread still uses the object: the driver's release follows when it is done
+                result = CL_SUCCESS;
+            } else if (f.name().equals("clEnqueueWaitForEvents")) {
                 // PoCL does not implement it and aborts the process; a barrier with the same wait list
                 // is what OpenCL 1.2 replaced it with, and means the same
                 result = natives.invoke(barrierWithWaitList, new Object[]{args[0], args[1], args[2], null});

@@ -124,6 +124,75 @@ public final class HandleTable {
     /** Called by a session's thread before it runs the call that arrived as number {@code arrival}. */
     public static void running(long arrival) {
         RUNNING.get()[0] = arrival;
+        PINNED.get().active = true;
+    }
+
+    // ---------------------------------------------------------------- pins
+    // A call on one application thread may release an object while a call on another thread, which
+    // resolved the same id a moment before, still hands it to the driver (a retain, a launch): natively
+    // a race in the application, here a freed pointer in the server. So the entries a running call
+    // resolved are pinned, and the client's last release of a pinned object is held back until the
+    // last call that uses it is done.
+
+    private static final class Pinned {
+        boolean active;
+        final List<HandleEntry> entries = new ArrayList<>();
+        HandleTable table;
+    }
+
+    private static final ThreadLocal<Pinned> PINNED = ThreadLocal.withInitial(Pinned::new);
+
+    private void pin(HandleEntry e) {
+        Pinned p = PINNED.get();
+        if (p.active && e != null && !isRoot(e)) {
+            e.pins++;
+            p.entries.add(e);
+            p.table = this;
+        }
+    }
+
+    /** The call this thread ran is done: its pins go, and releases held back for them are made now. */
+    public static void callDone() {
+        Pinned p = PINNED.get();
+        p.active = false;
+        if (p.entries.isEmpty()) {
+            return;
+        }
+        List<HandleEntry> release = null;
+        synchronized (p.table) {
+            for (HandleEntry e : p.entries) {
+                e.pins--;
+                if (e.pins == 0 && e.deferredReleases > 0) {
+                    release = release == null ? new ArrayList<>() : release;
+                    for (int k = 0; k < e.deferredReleases; k++) {
+                        release.add(e);
+                    }
+                    e.deferredReleases = 0;
+                }
+            }
+        }
+        p.entries.clear();
+        p.table = null;
+        if (release != null) {
+            release.forEach(NativeRefs::release);
+        }
+    }
+
+    /**
+     * Before the native release of {@code e}: true if it is the client's last reference and another running
+     * call uses the object, so the native release is held back (the caller answers success without it).
+     */
+    public synchronized boolean deferRelease(HandleEntry e) {
+        if (!isRoot(e) && e.clientRefs == 1 && e.pins > 1) {
+            e.deferredReleases++;
+            return true;
+        }
+        return false;
+    }
+
+    /** Whether the client may release this object: it holds a reference (platforms and root devices always). */
+    public synchronized boolean releasable(HandleEntry e) {
+        return isRoot(e) || e.clientRefs > 0;
     }
 
     /** Called in arrival order, before any call runs; {@code arrival} numbers the creating call. */
@@ -177,13 +246,16 @@ public final class HandleTable {
         if (e == null || e.type != type) {
             throw new ClError(type.invalidCode(), "no " + type + " with id " + id + " in this session");
         }
+        pin(e);
         return e;
     }
 
     public HandleEntry find(long id) {
         awaitReserved(id);
         synchronized (this) {
-            return named(id);
+            HandleEntry e = named(id);
+            pin(e);
+            return e;
         }
     }
 

@@ -209,7 +209,11 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
                                     progressed();
                                 }
                                 HandleTable.running(first + k);
-                                run(c);
+                                try {
+                                    run(c);
+                                } finally {
+                                    HandleTable.callDone();
+                                }
                                 progress.done = first + k;
                                 progressed();
                             }
