@@ -107,7 +107,7 @@ final class ArgDecoding {
         return x;
     }
 
-    static Object handleArray(ArgSpec a, Value v, Class<?> t, SizeExpr.Args scalars, HandleTable table) throws ClError {
+    static Object handleArray(ArgSpec a, Value v, Class<?> t, SizeExpr.Args scalars, HandleTable table) throws ClError, NullElement {
         List<Long> ids = v.getLongs().getValuesList();
         long count = a.size() == null ? ids.size() : a.size().eval(scalars);
         if (count < 0 || count > ids.size()) {
@@ -118,7 +118,12 @@ final class ArgDecoding {
         for (int k = 0; k < ids.size(); k++) {
             long id = ids.get(k);
             if (id == -1) {
-                continue; // a null element: JOCL's native rejects it as it would on the client
+                if (k < count) {
+                    // a null element the native would read: JOCL throws on the client, but here its native
+                    // goes on with a list it never filled (a crash in the driver), so it is answered as JOCL would
+                    throw new NullElement(a.name() + " contains 'null' elements");
+                }
+                continue; // past the count: never read
             }
             if (id == 0) {
                 Array.set(arr, k, NativePointers.wrap(a.handleType(), 0)); // an object never filled: NULL to the driver
@@ -132,6 +137,13 @@ final class ArgDecoding {
             Array.set(arr, k, e.object());
         }
         return arr;
+    }
+
+    /** A null element in a handle list: answered with the NullPointerException JOCL throws on the client. */
+    static final class NullElement extends Exception {
+        NullElement(String message) {
+            super(message, null, false, false);
+        }
     }
 
     static NativePointerObject[] refs(HandleRefs r, HandleTable table) throws ClError {

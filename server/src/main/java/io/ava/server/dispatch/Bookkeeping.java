@@ -149,7 +149,7 @@ final class Bookkeeping {
             case "clCreateBuffer":
                 return (Long) args[2];
             case "clCreateSubBuffer2":
-                return ((org.jocl.cl_buffer_region) args[3]).size;
+                return args[3] == null ? 0 : ((org.jocl.cl_buffer_region) args[3]).size; // a null region: the driver refuses it
             case "clCreateSubBuffer": {
                 ByteBuffer info = (ByteBuffer) inputBytes;
                 return info == null || info.capacity() < 16 ? 0 : info.order(ByteOrder.nativeOrder()).getLong(8);

@@ -50,6 +50,14 @@ final class CallChecks {
 
     static void checkCrossArguments(FunctionSpec f, Object[] args, HandleEntry[] entries, SizeExpr.Args scalars) throws ClError {
         switch (f.name()) {
+            case "clCreateProgramWithSource": {
+                // the driver reads lengths[k] bytes of each string: never more than JOCL's copy of it holds
+                String why = sourceLengthsOutside((String[]) args[2], (long[]) args[3], ((Number) args[1]).longValue());
+                if (why != null) {
+                    throw new ClError(CL_INVALID_VALUE, why);
+                }
+                break;
+            }
             case "clEnqueueWriteBuffer": {
                 long offset = (Long) args[3];
                 long cb = (Long) args[4];
@@ -106,5 +114,37 @@ final class CallChecks {
             default:
                 break;
         }
+    }
+
+    /** Why the source lengths overrun their strings (as JOCL hands them over: modified UTF-8), or null. */
+    static String sourceLengthsOutside(String[] strings, long[] lengths, long count) {
+        if (strings == null || count <= 0 || count > strings.length) {
+            return "strings: " + (strings == null ? "null" : strings.length + " strings") + " for a count of " + count;
+        }
+        if (lengths == null) {
+            return null;
+        }
+        for (int k = 0; k < count && k < strings.length; k++) {
+            if (k >= lengths.length) {
+                return "lengths: " + lengths.length + " entries for " + count + " strings";
+            }
+            long have = modifiedUtf8Length(strings[k]);
+            if (lengths[k] < 0 || lengths[k] > have) {
+                return "lengths[" + k + "] = " + lengths[k] + " but the string has " + have + " bytes";
+            }
+        }
+        return null;
+    }
+
+    static long modifiedUtf8Length(String s) {
+        if (s == null) {
+            return 0;
+        }
+        long n = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            n += c != 0 && c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
+        }
+        return n;
     }
 }

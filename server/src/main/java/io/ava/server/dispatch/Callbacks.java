@@ -18,32 +18,51 @@ final class Callbacks {
     private Callbacks() {
     }
 
-    /** A callback object of the JOCL type the native expects, or null where the client runs it itself. */
+    /**
+     * A callback object of the JOCL type the native expects, or null where the client runs it itself. Each runs on
+     * a driver thread and must never throw: JOCL turns a pending exception into a crash of the whole server
+     * (finishCallback detaches the thread, then throws on it).
+     */
     static Object forDriver(Class<?> type, long callbackId, SessionContext ctx) {
         if (type == EventCallbackFunction.class) {
-            return (EventCallbackFunction) (event, status, ignored) -> {
+            return (EventCallbackFunction) (event, status, ignored) -> guarded(() -> {
                 // the bytes of reads that completed with this event go first
                 ctx.transfers().flushCompleted();
                 push(ctx, callbackId, id(ctx, event, HandleType.cl_event), status);
-            };
+            });
         }
         if (type == MemObjectDestructorCallbackFunction.class) {
-            return (MemObjectDestructorCallbackFunction) (mem, ignored) -> push(ctx, callbackId);
+            return (MemObjectDestructorCallbackFunction) (mem, ignored) -> guarded(() -> push(ctx, callbackId));
         }
         if (type == CreateContextFunction.class) {
-            return (CreateContextFunction) (errinfo, privateInfo, cb, ignored) -> push(ctx, callbackId);
+            return (CreateContextFunction) (errinfo, privateInfo, cb, ignored) -> guarded(() -> push(ctx, callbackId));
         }
         if (type == SVMFreeFunction.class) {
-            return (SVMFreeFunction) (queue, numPointers, pointers, ignored) -> push(ctx, callbackId, numPointers);
+            return (SVMFreeFunction) (queue, numPointers, pointers, ignored) -> guarded(() -> push(ctx, callbackId, numPointers));
         }
         if (type == org.jocl.PrintfCallbackFunction.class) {
-            return (org.jocl.PrintfCallbackFunction) (context, length, text, ignored) -> ctx.push(Push.newBuilder()
-                    .setCallback(CallbackPush.newBuilder().setCallbackId(callbackId).setText(text == null ? "" : text)).build());
+            return (org.jocl.PrintfCallbackFunction) (context, length, text, ignored) -> guarded(() -> ctx.push(Push.newBuilder()
+                    .setCallback(CallbackPush.newBuilder().setCallbackId(callbackId).setText(text == null ? "" : text)).build()));
         }
         if (type == BuildProgramFunction.class) {
             return null; // builds run to completion on the server; the agent calls the application's callback
         }
         return null;
+    }
+
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Callbacks.class);
+
+    /** Runs a callback's body; whatever it throws is logged and swallowed (see {@link #forDriver}). */
+    static void guarded(Runnable body) {
+        try {
+            body.run();
+        } catch (Throwable t) {
+            try {
+                log.warn("event=callback-failed reason=\"{}\"", String.valueOf(t));
+            } catch (Throwable ignored) {
+                // not even logging: nothing may leave a driver thread
+            }
+        }
     }
 
     private static long id(SessionContext ctx, NativePointerObject o, HandleType type) {

@@ -60,6 +60,29 @@ public final class DeviceSelection {
         return null;
     }
 
+    /** The native pointers of every platform's root devices (those clGetDeviceIDs lists: never freed). */
+    static java.util.Set<Long> rootDevicePointers() {
+        java.util.Set<Long> out = new java.util.HashSet<>();
+        int[] n = new int[1];
+        if (CL.clGetPlatformIDs(0, null, n) != CL.CL_SUCCESS || n[0] == 0) {
+            return out;
+        }
+        cl_platform_id[] platforms = new cl_platform_id[n[0]];
+        CL.clGetPlatformIDs(n[0], platforms, null);
+        for (cl_platform_id pl : platforms) {
+            int[] dn = new int[1];
+            if (CL.clGetDeviceIDs(pl, CL.CL_DEVICE_TYPE_ALL, 0, null, dn) != CL.CL_SUCCESS || dn[0] == 0) {
+                continue;
+            }
+            cl_device_id[] devices = new cl_device_id[dn[0]];
+            CL.clGetDeviceIDs(pl, CL.CL_DEVICE_TYPE_ALL, dn[0], devices, null);
+            for (cl_device_id d : devices) {
+                out.add(d.getNativePointer());
+            }
+        }
+        return out;
+    }
+
     /** The most global memory any offered device has (CL_DEVICE_GLOBAL_MEM_SIZE), 0 if none says. */
     public long globalMemory() {
         long most = 0;

@@ -60,6 +60,19 @@ public final class Dispatcher {
         this.spec = spec;
         this.natives = natives;
         this.selection = selection;
+        // device pointers the driver reports that are not root devices are sub-devices (freed once released)
+        HandleTable.rootDevices(new java.util.function.LongPredicate() {
+            private volatile java.util.Set<Long> roots;
+
+            @Override
+            public boolean test(long ptr) {
+                java.util.Set<Long> r = roots;
+                if (r == null) {
+                    roots = r = DeviceSelection.rootDevicePointers();
+                }
+                return r.isEmpty() || r.contains(ptr);
+            }
+        });
     }
 
     /** What a call produced: its reply and the output buffers too big to travel inline. */
@@ -154,6 +167,11 @@ public final class Dispatcher {
             }
         } catch (ClError e) {
             return refuse(call, f, e.code(), f.name() + ": " + e.getMessage());
+        } catch (ArgDecoding.NullElement e) {
+            // what JOCL's native throws on the client for the same list (it is never handed to the driver here)
+            Reply r = Reply.newBuilder().setCallId(call.getCallId()).setResult(CL_INVALID_VALUE)
+                    .setExceptionClass(NullPointerException.class.getName()).setExceptionMessage(e.getMessage()).build();
+            return new Outcome(r, List.of(), true);
         }
     }
 
@@ -171,7 +189,7 @@ public final class Dispatcher {
         return n;
     }
 
-    private Outcome run(FunctionSpec f, Call call, SessionContext ctx, long[] reserved) throws ClError {
+    private Outcome run(FunctionSpec f, Call call, SessionContext ctx, long[] reserved) throws ClError, ArgDecoding.NullElement {
         HandleTable table = ctx.table();
         boolean nonBlockingTransfer = isNonBlockingTransfer(f, call);
         Class<?>[] types = natives.parameterTypes(f.index());
@@ -494,10 +512,21 @@ public final class Dispatcher {
             return ImageMaps.unmap(f, call, args, mapId, ctx, this);
         }
         Bookkeeping.beforeLaunch(f, entries, ctx);
+        if (f.deallocates() != null && entries[f.deallocates().index()] != null
+                && !table.releasable(entries[f.deallocates().index()])) {
+            // a reference only the driver or another object holds (an id from an info answer): releasing it would free
+            // an object still in use
+            HandleEntry e = entries[f.deallocates().index()];
+            throw new ClError(e.type().invalidCode(), "the session holds no reference to " + e.type() + " " + e.id());
+        }
         Object result;
         long createdSize = f.allocates() == HandleType.cl_mem ? Bookkeeping.memSize(f, args, keepAlive) : 0;
         try {
-            if (f.name().equals("clEnqueueWaitForEvents")) {
+            HandleEntry released = f.deallocates() != null ? entries[f.deallocates().index()] : null;
+            if (released != null && table.deferRelease(released)) {
+                // a call on another thread still uses the object: the driver's release follows when it is done
+                result = CL_SUCCESS;
+            } else if (f.name().equals("clEnqueueWaitForEvents")) {
                 // PoCL does not implement it and aborts the process; a barrier with the same wait list
                 // is what OpenCL 1.2 replaced it with, and means the same
                 result = natives.invoke(barrierWithWaitList, new Object[]{args[0], args[1], args[2], null});
@@ -625,13 +654,15 @@ public final class Dispatcher {
                         int len = Array.getLength(arg);
                         for (int k = 0; k < len; k++) {
                             NativePointerObject o = (NativePointerObject) Array.get(arg, k);
-                            boolean owned = a.handleType() == HandleType.cl_kernel;
+                            // kernels and sub-devices are the client's to release (a sub-device is freed then)
+                            boolean owned = a.handleType() == HandleType.cl_kernel || a.handleType() == HandleType.cl_device_id
+                                    && f.name().equals("clCreateSubDevices");
                             long id = o.getNativePointer() == 0 ? 0 : table.idFor(o, a.handleType(), owned);
                             refs.addIds(id).addTypes(a.handleType().ordinal());
-                            if (owned && id != 0 && table.usesPrintf(entries[0] == null ? 0 : entries[0].id())) {
+                            if (owned && id != 0 && a.handleType() == HandleType.cl_kernel && table.usesPrintf(entries[0] == null ? 0 : entries[0].id())) {
                                 table.markPrintf(id);
                             }
-                            if (owned && id != 0) {
+                            if (owned && id != 0 && a.handleType() == HandleType.cl_kernel) {
                                 reply.addKernels(kernelProbe.probe((org.jocl.cl_kernel) o, (cl_program) args[0], call));
                             }
                         }

@@ -27,6 +27,15 @@ public final class HandleEntry {
     boolean clientGone;
     /** the charge was given back */
     boolean freed;
+    /**
+     * a device the driver created for the client (clCreateSubDevices): unlike a root device it is freed once
+     * released, so it is named only while the client holds a reference
+     */
+    boolean subDevice;
+    /** calls running now that resolved this entry (see HandleTable's pins) */
+    int pins;
+    /** the client's last release, held back until no running call uses the object any more */
+    int deferredReleases;
 
     HandleEntry(long id, HandleType type, NativePointerObject object, long sequence, int clientRefs, long size,
                 Object keepAlive) {

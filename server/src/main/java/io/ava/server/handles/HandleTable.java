@@ -79,7 +79,7 @@ public final class HandleTable {
     }
 
     private void refsChanged(HandleEntry e, int before) {
-        if (isRoot(e.type)) {
+        if (isRoot(e)) {
             return;
         }
         if (before == 0 && e.clientRefs > 0) {
@@ -106,42 +106,129 @@ public final class HandleTable {
     }
 
     /**
-     * Ids of objects that calls already received will create. A call on another application
-     * thread may name such an id before the creating call has run (an event from a pipelined
-     * enqueue, waited for on JOCL's release thread): it waits for the creation instead of failing.
+     * Ids of objects that calls already received will create, with the arrival number of the creating call.
+     * A call on another application thread may name such an id before the creating call has run (an event
+     * from a pipelined enqueue, waited for on JOCL's release thread): it waits for the creation instead of
+     * failing. Only a call that arrived after the creating one waits: one that arrived before it could not
+     * have learnt the id from it, and waiting would stall it behind a call that itself waits for it.
      */
-    private final Map<Long, java.util.concurrent.CompletableFuture<Void>> reserved = new HashMap<>();
+    private final Map<Long, Reservation> reserved = new HashMap<>();
     private static final long RESERVATION_WAIT_SECONDS = 600;
 
-    /** Called in arrival order, before any call runs. */
-    public synchronized void reserve(long id) {
-        if (!byId.containsKey(id)) {
-            reserved.putIfAbsent(id, new java.util.concurrent.CompletableFuture<>());
+    private record Reservation(long arrival, java.util.concurrent.CompletableFuture<Void> done) {
+    }
+
+    /** The arrival number of the call this thread runs (Long.MAX_VALUE: not a session's call, waits for any). */
+    private static final ThreadLocal<long[]> RUNNING = ThreadLocal.withInitial(() -> new long[]{Long.MAX_VALUE});
+
+    /** Called by a session's thread before it runs the call that arrived as number {@code arrival}. */
+    public static void running(long arrival) {
+        RUNNING.get()[0] = arrival;
+        PINNED.get().active = true;
+    }
+
+    // ---------------------------------------------------------------- pins
+    // A call on one application thread may release an object while a call on another thread, which
+    // resolved the same id a moment before, still hands it to the driver (a retain, a launch): natively
+    // a race in the application, here a freed pointer in the server. So the entries a running call
+    // resolved are pinned, and the client's last release of a pinned object is held back until the
+    // last call that uses it is done.
+
+    private static final class Pinned {
+        boolean active;
+        final List<HandleEntry> entries = new ArrayList<>();
+        HandleTable table;
+    }
+
+    private static final ThreadLocal<Pinned> PINNED = ThreadLocal.withInitial(Pinned::new);
+
+    private void pin(HandleEntry e) {
+        Pinned p = PINNED.get();
+        if (p.active && e != null && !isRoot(e)) {
+            e.pins++;
+            p.entries.add(e);
+            p.table = this;
         }
+    }
+
+    /** The call this thread ran is done: its pins go, and releases held back for them are made now. */
+    public static void callDone() {
+        Pinned p = PINNED.get();
+        p.active = false;
+        if (p.entries.isEmpty()) {
+            return;
+        }
+        List<HandleEntry> release = null;
+        synchronized (p.table) {
+            for (HandleEntry e : p.entries) {
+                e.pins--;
+                if (e.pins == 0 && e.deferredReleases > 0) {
+                    release = release == null ? new ArrayList<>() : release;
+                    for (int k = 0; k < e.deferredReleases; k++) {
+                        release.add(e);
+                    }
+                    e.deferredReleases = 0;
+                }
+            }
+        }
+        p.entries.clear();
+        p.table = null;
+        if (release != null) {
+            release.forEach(NativeRefs::release);
+        }
+    }
+
+    /**
+     * Before the native release of {@code e}: true if it is the client's last reference and another running
+     * call uses the object, so the native release is held back (the caller answers success without it).
+     */
+    public synchronized boolean deferRelease(HandleEntry e) {
+        if (!isRoot(e) && e.clientRefs == 1 && e.pins > 1) {
+            e.deferredReleases++;
+            return true;
+        }
+        return false;
+    }
+
+    /** Whether the client may release this object: it holds a reference (platforms and root devices always). */
+    public synchronized boolean releasable(HandleEntry e) {
+        return isRoot(e) || e.clientRefs > 0;
+    }
+
+    /** Called in arrival order, before any call runs; {@code arrival} numbers the creating call. */
+    public synchronized void reserve(long id, long arrival) {
+        if (!byId.containsKey(id)) {
+            reserved.putIfAbsent(id, new Reservation(arrival, new java.util.concurrent.CompletableFuture<>()));
+        }
+    }
+
+    /** As {@link #reserve(long, long)} for a creating call no other waits behind (tests, replays). */
+    public void reserve(long id) {
+        reserve(id, 0);
     }
 
     /** The creating call has run: whatever it bound is visible now. */
     public void settle(long id) {
-        java.util.concurrent.CompletableFuture<Void> f;
+        Reservation r;
         synchronized (this) {
-            f = reserved.remove(id);
+            r = reserved.remove(id);
         }
-        if (f != null) {
-            f.complete(null);
+        if (r != null) {
+            r.done().complete(null);
         }
     }
 
     private void awaitReserved(long id) {
-        java.util.concurrent.CompletableFuture<Void> f;
+        Reservation r;
         synchronized (this) {
             if (byId.containsKey(id)) {
                 return;
             }
-            f = reserved.get(id);
+            r = reserved.get(id);
         }
-        if (f != null) {
+        if (r != null && r.arrival() < RUNNING.get()[0]) {
             try {
-                f.get(RESERVATION_WAIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+                r.done().get(RESERVATION_WAIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
             } catch (Exception e) {
                 // the id stays unknown: the caller reports the invalid-object error
             }
@@ -155,18 +242,40 @@ public final class HandleTable {
     }
 
     private synchronized HandleEntry lookupNow(long id, HandleType type) throws ClError {
-        HandleEntry e = byId.get(id);
+        HandleEntry e = named(id);
         if (e == null || e.type != type) {
             throw new ClError(type.invalidCode(), "no " + type + " with id " + id + " in this session");
         }
+        pin(e);
         return e;
     }
 
     public HandleEntry find(long id) {
         awaitReserved(id);
         synchronized (this) {
-            return byId.get(id);
+            HandleEntry e = named(id);
+            pin(e);
+            return e;
         }
+    }
+
+    /**
+     * The entry an id names, or null. A sub-device the client holds no reference to is not named: the driver
+     * frees it when the last reference goes (a context that used it may have held it), so its pointer may dangle.
+     */
+    private HandleEntry named(long id) {
+        HandleEntry e = byId.get(id);
+        return e != null && e.subDevice && e.clientRefs == 0 ? null : e;
+    }
+
+    /**
+     * Which native device pointers are root devices (never freed); every other device pointer the driver
+     * reports is a sub-device. Set once the driver is loaded; by default every device counts as a root.
+     */
+    private static volatile java.util.function.LongPredicate rootDevice = p -> true;
+
+    public static void rootDevices(java.util.function.LongPredicate isRoot) {
+        rootDevice = isRoot;
     }
 
     /** Whether an id the client proposes for a new object is free. */
@@ -221,6 +330,7 @@ public final class HandleTable {
         }
         long id = forcedIds.isEmpty() ? SERVER_ID_BIT | nextServerId++ : forcedIds.poll();
         HandleEntry created = new HandleEntry(id, type, object, ++sequence, owned ? 1 : 0, 0, null);
+        created.subDevice = type == HandleType.cl_device_id && (owned || !rootDevice.test(ptr));
         refsChanged(created, 0);
         byId.put(id, created);
         byNative.put(ptr, id);
@@ -239,7 +349,9 @@ public final class HandleTable {
         Long old = retired.remove(ptr);
         if (old != null) {
             // the driver still has it: the same id again, now without a client reference
-            byId.put(old, new HandleEntry(old, type, make.apply(ptr), ++sequence, 0, 0, null));
+            HandleEntry again = new HandleEntry(old, type, make.apply(ptr), ++sequence, 0, 0, null);
+            again.subDevice = type == HandleType.cl_device_id; // a released device: a sub-device (roots are never retired)
+            byId.put(old, again);
             byNative.put(ptr, old);
             return old;
         }
@@ -262,7 +374,7 @@ public final class HandleTable {
             e.clientRefs--;
             refsChanged(e, e.clientRefs + 1);
         }
-        if (e.clientRefs == 0 && !isRoot(e.type)) {
+        if (e.clientRefs == 0 && !isRoot(e)) {
             byId.remove(e.id);
             if (byNative.remove(e.object.getNativePointer(), e.id)) {
                 retired.put(e.object.getNativePointer(), e.id);
@@ -270,15 +382,16 @@ public final class HandleTable {
         }
     }
 
-    private static boolean isRoot(HandleType t) {
-        return t == HandleType.cl_platform_id || t == HandleType.cl_device_id;
+    /** Platforms and root devices: never created or freed by the client, named for the whole session. */
+    private static boolean isRoot(HandleEntry e) {
+        return e.type == HandleType.cl_platform_id || (e.type == HandleType.cl_device_id && !e.subDevice);
     }
 
     /** Objects the client holds references to, newest first: the order to release them in. */
     public synchronized List<HandleEntry> ownedNewestFirst() {
         List<HandleEntry> out = new ArrayList<>();
         for (HandleEntry e : byId.values()) {
-            if (e.clientRefs > 0 && !isRoot(e.type)) {
+            if (e.clientRefs > 0 && !isRoot(e)) {
                 out.add(e);
             }
         }
@@ -303,7 +416,7 @@ public final class HandleTable {
     public synchronized long census(Map<String, Long> counts) {
         long bytes = 0;
         for (HandleEntry e : byId.values()) {
-            if (e.clientRefs > 0 && !isRoot(e.type)) {
+            if (e.clientRefs > 0 && !isRoot(e)) {
                 counts.merge(e.type.name(), 1L, Long::sum);
                 if (e.type == HandleType.cl_mem) {
                     bytes += e.size > 0 ? e.size : e.deviceBytes;
@@ -493,7 +606,10 @@ public final class HandleTable {
     public void clear() {
         List<java.util.concurrent.CompletableFuture<Void>> waiting;
         synchronized (this) {
-            waiting = new ArrayList<>(reserved.values());
+            waiting = new ArrayList<>();
+            for (Reservation r : reserved.values()) {
+                waiting.add(r.done());
+            }
             reserved.clear();
             mappings.clear();
             imageMappings.clear();

@@ -23,6 +23,7 @@ public final class NativeRefs {
             case cl_kernel -> CL.clRetainKernel((cl_kernel) e.object());
             case cl_event -> CL.clRetainEvent((cl_event) e.object());
             case cl_sampler -> CL.clRetainSampler((cl_sampler) e.object());
+            case cl_device_id -> CL.clRetainDevice((org.jocl.cl_device_id) e.object());
             default -> {
             }
         }
@@ -37,6 +38,7 @@ public final class NativeRefs {
             case cl_kernel -> CL.clReleaseKernel((cl_kernel) e.object());
             case cl_event -> CL.clReleaseEvent((cl_event) e.object());
             case cl_sampler -> CL.clReleaseSampler((cl_sampler) e.object());
+            case cl_device_id -> CL.clReleaseDevice((org.jocl.cl_device_id) e.object()); // sub-devices only (roots are not owned)
             default -> {
             }
         }

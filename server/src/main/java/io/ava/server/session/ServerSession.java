@@ -175,9 +175,11 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
                 }
                 // one hand-off per thread and batch, not per call: the calls of a thread run in order
                 java.util.List<Call> batch = msg.getCalls().getCallsList();
+                long number = arrivals; // the calls are numbered below in this order
                 for (Call call : batch) {
+                    number++;
                     for (long created : dispatcher.createdIds(call)) {
-                        table.reserve(created);
+                        table.reserve(created, number);
                     }
                 }
                 int start = 0;
@@ -206,7 +208,12 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
                                     progress.syncRunning = first + k;
                                     progressed();
                                 }
-                                run(c);
+                                HandleTable.running(first + k);
+                                try {
+                                    run(c);
+                                } finally {
+                                    HandleTable.callDone();
+                                }
                                 progress.done = first + k;
                                 progressed();
                             }
@@ -474,6 +481,12 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
 
     private void receiveChunk(BulkChunk c) {
         long key = c.getCallId() * 64 + c.getArg();
+        if (Integer.compareUnsigned(c.getArg(), 64) >= 0) {
+            // no call argument has this number: nothing waits for it (and its key would be another call's)
+            Events.warn(log, "bad-chunk").addKeyValue("session", id).addKeyValue("call", c.getCallId())
+                    .addKeyValue("reason", "argument " + Integer.toUnsignedString(c.getArg()) + " out of range").log();
+            return;
+        }
         if (refusedChunks.contains(key)) {
             if (c.getLast()) {
                 refusedChunks.remove(key); // the rest of a refused transfer is dropped as it comes
@@ -485,6 +498,15 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
             // the announced total is checked before anything is allocated; this runs on a transport thread,
             // which must not wait, so a transfer that does not fit beside the others is refused, not held
             String refusal = admitNow(c.getTotal());
+            if (refusal == null) {
+                admitted.put(key, c.getTotal());
+                try {
+                    buf = ByteBuffer.allocateDirect((int) c.getTotal()).order(ByteOrder.nativeOrder());
+                } catch (OutOfMemoryError e) {
+                    taken(key); // direct memory exhausted: refuse this transfer, not the session
+                    refusal = "no direct memory for " + c.getTotal() + " bytes";
+                }
+            }
             if (refusal != null) {
                 bulkFailed(c.getCallId(), c.getArg(), refusal);
                 if (!c.getLast()) {
@@ -492,12 +514,18 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
                 }
                 return;
             }
-            admitted.put(key, c.getTotal());
-            buf = ByteBuffer.allocateDirect((int) c.getTotal()).order(ByteOrder.nativeOrder());
             assembling.put(key, buf);
         }
-        if (c.getOffset() < 0 || c.getOffset() + c.getData().size() > buf.capacity()) {
-            Events.warn(log, "bad-chunk").addKeyValue("session", id).addKeyValue("call", c.getCallId()).log();
+        String bad = chunkOutside(c.getOffset(), c.getData().size(), buf.capacity());
+        if (bad != null) {
+            // the call waiting for these bytes is refused at once (it does not wait a minute for them)
+            Events.warn(log, "bad-chunk").addKeyValue("session", id).addKeyValue("call", c.getCallId())
+                    .addKeyValue("reason", bad).log();
+            assembling.remove(key);
+            if (!c.getLast()) {
+                refusedChunks.add(key);
+            }
+            future(key).completeExceptionally(new io.ava.server.dispatch.ClError(Dispatcher.CL_INVALID_VALUE, bad));
             return;
         }
         ByteBuffer dst = buf.duplicate();
@@ -507,6 +535,14 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
             assembling.remove(key);
             future(key).complete(buf);
         }
+    }
+
+    /** Why a chunk of {@code length} bytes at {@code offset} (an unsigned 64-bit number) does not fit the transfer, or null. */
+    static String chunkOutside(long offset, int length, int capacity) {
+        if (offset < 0 || offset > capacity || length > capacity - offset) {
+            return Long.toUnsignedString(offset) + "+" + length + " is outside the " + capacity + "-byte transfer";
+        }
+        return null;
     }
 
     private CompletableFuture<ByteBuffer> future(long key) {

@@ -74,7 +74,17 @@ public final class SessionService extends AvaSessionGrpc.AvaSessionImplBase {
                     registry.metrics().sessionOpened("client");
                 }
             }
-            session.onNext(msg);
+            try {
+                session.onNext(msg);
+            } catch (RuntimeException e) {
+                // a message the checks did not foresee costs that message, never the client's stream
+                org.slf4j.LoggerFactory.getLogger(SessionService.class).error("event=bad-message client={}", remote, e);
+                try {
+                    out.request(1);
+                } catch (RuntimeException gone) {
+                    // the stream is already closed
+                }
+            }
         }
 
         @Override
