@@ -25,7 +25,8 @@ import java.util.concurrent.Callable;
 
 @Command(name = "ava-server", mixinStandardHelpOptions = true, version = "ava-server 0.1.0",
         description = {"Serve OpenCL to JOCL programs that run under the ava agent.",
-                "Each client connection is a session with its own objects; they are released when it disconnects."},
+                "Each client connection is a session with its own objects; they are released when it disconnects "
+                        + "(after --reconnect-grace when the connection dropped)."},
         subcommands = {StatusCommand.class, io.ava.server.cli.MigrateCommand.class, io.ava.server.cli.SpecCommand.class})
 public final class AvaServerMain implements Callable<Integer> {
     @Option(names = "--port", defaultValue = "4000", description = "client port (0 picks a free one; default ${DEFAULT-VALUE})")
@@ -81,6 +82,12 @@ public final class AvaServerMain implements Callable<Integer> {
                     + "(default ${DEFAULT-VALUE})")
     int quiesceSeconds;
 
+    @Option(names = "--reconnect-grace", paramLabel = "SECONDS", defaultValue = "30",
+            description = "how long a session whose connection dropped (not closed by its client) waits for the client "
+                    + "to reconnect and resume it, with no call lost or run twice; then it is released "
+                    + "(0: release at once; default ${DEFAULT-VALUE})")
+    int reconnectGraceSeconds;
+
     @CommandLine.Mixin
     io.ava.server.cli.ServerSecurityOptions securityOptions;
 
@@ -119,6 +126,11 @@ public final class AvaServerMain implements Callable<Integer> {
         SessionRegistry registry = new SessionRegistry("ava-server@" + InetAddress.getLocalHost().getHostName());
         registry.printf(io.ava.server.printf.PrintfCapture.startIfChild(registry::printfOutput));
         registry.recording(!noRecord);
+        if (reconnectGraceSeconds < 0) {
+            System.err.println("ava-server: --reconnect-grace " + reconnectGraceSeconds + ": expected 0 or more seconds");
+            return 2;
+        }
+        registry.reconnectGraceMillis(reconnectGraceSeconds * 1000L);
         Dispatcher dispatcher = new Dispatcher(spec, new NativeFunctions(spec), selection);
         if (migrateTo != null && !migrateTo.matches(".+:\\d+")) {
             System.err.println("ava-server: --migrate-to " + migrateTo + ": expected HOST:PORT");
