@@ -141,6 +141,23 @@ final class ScenarioRunner {
         return new Running(label, builder.start(), files[0], files[1]);
     }
 
+    /** Starts the scenario under the agent against {@code server} (host:port), with extra environment variables. */
+    static Running startRemoteAt(String scenario, String server, String agentArgs, Map<String, String> extraEnv, String... args)
+            throws IOException {
+        String label = scenario + "-remote";
+        Path[] files = outputFiles(label);
+        List<String> command = new ArrayList<>(List.of(Paths.java().toString(),
+            "-javaagent:" + Paths.agentJar() + "=server=" + server + agentArgs, "-cp", classPath(), PACKAGE + scenario));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command)
+            .redirectOutput(files[0].toFile())
+            .redirectError(files[1].toFile());
+        cleanEnvironment(builder.environment());
+        builder.environment().putAll(extraEnv);
+        builder.environment().put("LD_LIBRARY_PATH", emptyOpenClDir().toString());
+        return new Running(label, builder.start(), files[0], files[1]);
+    }
+
     static List<String> nativeCommand(String scenario, String... args) {
         List<String> command = new ArrayList<>(List.of(Paths.java().toString(), "-cp", classPath(), PACKAGE + scenario));
         command.addAll(List.of(args));

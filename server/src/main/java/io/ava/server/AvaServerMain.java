@@ -193,7 +193,8 @@ public final class AvaServerMain implements Callable<Integer> {
         }
         System.out.println("ava-server listening on " + bind + ":" + server.getPort() + " (" + selection.describe() + ")"
                 + (migrationServer != null ? "; migrations on " + bind + ":" + migrationServer.getPort() : "")
-                + (migrateTo != null ? "; default peer " + migrateTo : "") + "; " + security.describe());
+                + (migrateTo != null ? "; default peer " + migrateTo : "") + "; " + security.describe()
+                + (bulkListener != null ? "; bulk port " + bulkListener.port() : ""));
         System.out.flush();
         server.awaitTermination();
         return 0;
