@@ -125,9 +125,14 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
                 // the transfer's buffer goes back to its pool afterwards: keep a copy until the client has it
                 ByteBuffer src = data.duplicate();
                 src.clear();
-                ByteBuffer copy = ByteBuffer.allocateDirect(src.remaining()).order(ByteOrder.nativeOrder());
-                copy.put(src).clear();
-                bulkBeforeNext.add(new HeldBulk(callId, arg, copy, false));
+                try {
+                    ByteBuffer copy = io.ava.server.dispatch.DirectBuffers.SHARED.acquire(src.remaining());
+                    copy.put(src).clear();
+                    bulkBeforeNext.add(new HeldBulk(callId, arg, copy, true));
+                } catch (OutOfMemoryError e) {
+                    // the transfer still goes out now; only a reconnect in the next moments would miss it
+                    log.warn("session={} call={} event=transfer-not-kept reason=\"{}\"", id, callId, e.getMessage());
+                }
             }
             if (live()) {
                 writeBulk(callId, arg, data, true);
