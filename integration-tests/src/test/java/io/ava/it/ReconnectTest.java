@@ -41,7 +41,7 @@ class ReconnectTest {
     @Test
     @Timeout(150)
     void droppedConnectionsAreResumedWithNoCallLostOrRepeated() throws Exception {
-        String[] args = {"250", "25"};
+        String[] args = {"400", "25"};
         ScenarioRunner.Result expected = ScenarioRunner.runNative("TransferLoop", args);
         assertEquals(0, expected.exitCode(), expected::describe);
         try (ServerProcess server = ServerProcess.start("reconnect");
@@ -59,6 +59,11 @@ class ReconnectTest {
             Thread.sleep(1500);
             grpc.drop(1000);
             bulk.drop(1000);
+            for (int i = 0; i < 6; i++) { // then in quick succession, at odd moments (mid-transfer, mid-resend)
+                Thread.sleep(1300 + 97 * i);
+                grpc.drop(i % 2 == 0 ? 400 : 0);
+                bulk.drop(i % 2 == 0 ? 400 : 0);
+            }
             assertTrue(client.process.waitFor(90, TimeUnit.SECONDS), "the program did not finish\n" + client.stderr());
             String err = client.stderr();
             String out = client.stdout();
