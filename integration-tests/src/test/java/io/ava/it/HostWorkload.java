@@ -25,11 +25,16 @@ final class HostWorkload {
 
     static ScenarioRunner.Result runUnderAgent(String server, Map<String, String> extraEnv, String... args)
             throws IOException, InterruptedException {
+        return runUnderAgent(server, extraEnv, ScenarioRunner.TIMEOUT, args);
+    }
+
+    static ScenarioRunner.Result runUnderAgent(String server, Map<String, String> extraEnv, java.time.Duration timeout,
+            String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(Paths.java().toString(), "-javaagent:" + Paths.agentJar() + "=server=" + server,
             "-cp", Paths.benchJar().toString(), MAIN));
         command.addAll(List.of(args));
         Map<String, String> env = new LinkedHashMap<>(extraEnv);
         env.put("LD_LIBRARY_PATH", ScenarioRunner.emptyOpenClDir().toString());
-        return ScenarioRunner.run("workload-" + args[0] + "-agent", command, env);
+        return ScenarioRunner.run("workload-" + args[0] + "-agent", command, env, timeout);
     }
 }

@@ -11,14 +11,16 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * A client JVM killed in the middle of its work (no orderly shutdown, no releases): the server must notice and
- * free everything that client owned.
+ * free everything that client owned (once its reconnect grace has run out).
  */
 class KilledClientTest {
 
     @Test
     @Timeout(120)
     void serverFreesTheObjectsOfAKilledClient() throws Exception {
-        try (ServerProcess server = ServerProcess.start("killed-client")) {
+        // a killed client looks to the server like a dropped connection: it keeps the session for the
+        // reconnect grace (here 2 s), then releases everything
+        try (ServerProcess server = ServerProcess.start("killed-client", "--reconnect-grace", "2")) {
             ServerProcess.Status before = server.status();
             assertEquals(0, before.liveObjects(), () -> "a fresh server has no objects:\n" + before.raw());
 

@@ -63,7 +63,7 @@ class LimitsIsolationFaultsTest {
     @Test
     @Timeout(120)
     void hungStoppedAndKilledClientsDoNotDisturbAnother() throws Exception {
-        try (ServerProcess server = ServerProcess.start("hang-isolation");
+        try (ServerProcess server = ServerProcess.start("hang-isolation", "--reconnect-grace", "2");
              ScenarioRunner.Running hung = ScenarioRunner.startRemote("HangOnUserEvent", server.port());
              ScenarioRunner.Running stopped = ScenarioRunner.startRemote("LongRunning", server.port(), "60");
              ScenarioRunner.Running killed = ScenarioRunner.startRemote("LongRunning", server.port(), "60")) {
@@ -95,7 +95,7 @@ class LimitsIsolationFaultsTest {
     void clientsKilledAtRandomMomentsLeaveNothing() throws Exception {
         long seed = Long.getLong("ava.it.seed", System.nanoTime());
         Random random = new Random(seed);
-        try (ServerProcess server = ServerProcess.start("random-kills")) {
+        try (ServerProcess server = ServerProcess.start("random-kills", "--reconnect-grace", "2")) {
             for (int round = 0; round < 3; round++) {
                 long delay = 400 + random.nextInt(3000);
                 try (ScenarioRunner.Running client = ScenarioRunner.startRemote("SteadyWork", server.port(), "100000", "8", "1")) {

@@ -58,7 +58,8 @@ class LoadTest {
             List<Future<ScenarioRunner.Result>> runs = new ArrayList<>();
             for (int i = 0; i < CLIENTS; i++) {
                 String w = WORKLOADS[i % WORKLOADS.length];
-                runs.add(pool.submit(() -> HostWorkload.runUnderAgent(server.address(), Map.of(), w, "--size", "small")));
+                runs.add(pool.submit(() -> HostWorkload.runUnderAgent(server.address(), Map.of(),
+                        java.time.Duration.ofMinutes(4), w, "--size", "small")));
             }
             int correct = 0;
             for (int i = 0; i < CLIENTS; i++) {

@@ -142,7 +142,7 @@ class MigrationTest {
     @Timeout(300)
     void clientKilledMidMigrationLeavesNothingOnEitherServer() throws Exception {
         String[] big = {"100000", "512", "3"};
-        try (ServerPair pair = ServerPair.ring("orphaned", 2);
+        try (ServerPair pair = ServerPair.ring("orphaned", 2, "--reconnect-grace", "2");
              ScenarioRunner.Running client = ScenarioRunner.startRemote("SteadyWork", pair.get(0).port(), big)) {
             client.awaitLine("ready", Duration.ofSeconds(60));
             CompletableFuture<AdminCommand.Result> migrate = CompletableFuture.supplyAsync(() -> {

@@ -141,6 +141,23 @@ final class ScenarioRunner {
         return new Running(label, builder.start(), files[0], files[1]);
     }
 
+    /** Starts the scenario under the agent against {@code server} (host:port), with extra environment variables. */
+    static Running startRemoteAt(String scenario, String server, String agentArgs, Map<String, String> extraEnv, String... args)
+            throws IOException {
+        String label = scenario + "-remote";
+        Path[] files = outputFiles(label);
+        List<String> command = new ArrayList<>(List.of(Paths.java().toString(),
+            "-javaagent:" + Paths.agentJar() + "=server=" + server + agentArgs, "-cp", classPath(), PACKAGE + scenario));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command)
+            .redirectOutput(files[0].toFile())
+            .redirectError(files[1].toFile());
+        cleanEnvironment(builder.environment());
+        builder.environment().putAll(extraEnv);
+        builder.environment().put("LD_LIBRARY_PATH", emptyOpenClDir().toString());
+        return new Running(label, builder.start(), files[0], files[1]);
+    }
+
     static List<String> nativeCommand(String scenario, String... args) {
         List<String> command = new ArrayList<>(List.of(Paths.java().toString(), "-cp", classPath(), PACKAGE + scenario));
         command.addAll(List.of(args));
@@ -179,6 +196,12 @@ final class ScenarioRunner {
 
     /** Runs any command as a scenario run (clean environment plus {@code env}, 60 s limit, output kept under target/). */
     static Result run(String label, List<String> command, Map<String, String> env) throws IOException, InterruptedException {
+        return run(label, command, env, TIMEOUT);
+    }
+
+    /** As {@link #run(String, List, Map)} with another time limit (many clients at once on two cores). */
+    static Result run(String label, List<String> command, Map<String, String> env, Duration timeout)
+            throws IOException, InterruptedException {
         Path[] files = outputFiles(label);
         ProcessBuilder builder = new ProcessBuilder(command)
             .redirectOutput(files[0].toFile())
@@ -187,9 +210,9 @@ final class ScenarioRunner {
         builder.environment().putAll(env);
         long start = System.nanoTime();
         Process process = builder.start();
-        if (!process.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+        if (!process.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
             kill(process);
-            throw new AssertionError(label + " did not finish within " + TIMEOUT.toSeconds() + " s and was killed\n"
+            throw new AssertionError(label + " did not finish within " + timeout.toSeconds() + " s and was killed\n"
                 + "command: " + String.join(" ", command) + "\n"
                 + "---- stdout ----\n" + read(files[0]) + "---- stderr ----\n" + read(files[1]));
         }

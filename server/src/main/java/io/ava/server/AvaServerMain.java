@@ -25,7 +25,8 @@ import java.util.concurrent.Callable;
 
 @Command(name = "ava-server", mixinStandardHelpOptions = true, version = "ava-server 0.1.0",
         description = {"Serve OpenCL to JOCL programs that run under the ava agent.",
-                "Each client connection is a session with its own objects; they are released when it disconnects.",
+                "Each client connection is a session with its own objects; they are released when it disconnects "
+                        + "(after --reconnect-grace when the connection dropped).",
                 "Logs go to stderr, one line per event: logfmt, or JSON lines with AVA_LOG_FORMAT=json; "
                         + "AVA_LOG_LEVEL=debug also logs every failed call."},
         subcommands = {StatusCommand.class, io.ava.server.cli.MigrateCommand.class, io.ava.server.cli.SpecCommand.class})
@@ -82,6 +83,12 @@ public final class AvaServerMain implements Callable<Integer> {
             description = "how long a migration waits for calls in flight and queued commands to finish before it gives up "
                     + "(default ${DEFAULT-VALUE})")
     int quiesceSeconds;
+
+    @Option(names = "--reconnect-grace", paramLabel = "SECONDS", defaultValue = "30",
+            description = "how long a session whose connection dropped (not closed by its client) waits for the client "
+                    + "to reconnect and resume it, with no call lost or run twice; then it is released "
+                    + "(0: release at once; default ${DEFAULT-VALUE})")
+    int reconnectGraceSeconds;
 
     @CommandLine.Mixin
     io.ava.server.cli.ServerSecurityOptions securityOptions;
@@ -193,6 +200,11 @@ public final class AvaServerMain implements Callable<Integer> {
                             .map(Enum::name).toList());
             registry.metrics(metrics);
         }
+        if (reconnectGraceSeconds < 0) {
+            System.err.println("ava-server: --reconnect-grace " + reconnectGraceSeconds + ": expected 0 or more seconds");
+            return 2;
+        }
+        registry.reconnectGraceMillis(reconnectGraceSeconds * 1000L);
         Dispatcher dispatcher = new Dispatcher(spec, new NativeFunctions(spec), selection);
         if (migrateTo != null && !migrateTo.matches(".+:\\d+")) {
             System.err.println("ava-server: --migrate-to " + migrateTo + ": expected HOST:PORT");
@@ -282,7 +294,8 @@ public final class AvaServerMain implements Callable<Integer> {
                 + (migrationServer != null ? "; migrations on " + bind + ":" + migrationServer.getPort() : "")
                 + (migrateTo != null ? "; default peer " + migrateTo : "")
                 + (metricsAt != null ? "; metrics on http://" + metricsAt + "/metrics" : "")
-                + "; per session: " + limits + "; " + security.describe());
+                + "; per session: " + limits + "; " + security.describe()
+                + (bulkListener != null ? "; bulk port " + bulkListener.port() : ""));
         System.out.flush();
         io.ava.server.logging.Events.info(log, "server-start").addKeyValue("server", registry.serverName())
                 .addKeyValue("listen", bind + ":" + server.getPort())

@@ -22,6 +22,31 @@ public final class AgentConfig {
     /** open the session at start, in the background (default), instead of at the first OpenCL call */
     private final boolean eagerConnect;
 
+    /** how long the agent tries to get a dropped connection back before it gives up (0: it gives up at once) */
+    private long reconnectSeconds = DEFAULT_RECONNECT_SECONDS;
+    public static final long DEFAULT_RECONNECT_SECONDS = 30;
+
+    public long reconnectSeconds() {
+        return reconnectSeconds;
+    }
+
+    /** {@code reconnect=SECONDS} / ava.reconnect / AVA_RECONNECT: seconds >= 0; anything else is reported and the default kept. */
+    static long parseReconnect(String v) {
+        if (v == null || v.isBlank()) {
+            return DEFAULT_RECONNECT_SECONDS;
+        }
+        try {
+            long n = Long.parseLong(v.trim());
+            if (n >= 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        System.err.println("ava: ignoring reconnect=" + v + " (expected seconds >= 0)");
+        return DEFAULT_RECONNECT_SECONDS;
+    }
+
     private AgentConfig(String server, long migrationCallId, boolean countCalls, Credentials credentials,
             boolean eagerConnect) {
         this.server = server;
@@ -96,7 +121,7 @@ public final class AgentConfig {
     public static AgentConfig resolve(String agentArgs, Map<String, String> env) {
         String fromArgs = null;
         Map<String, String> named = new java.util.HashMap<>();
-        java.util.Set<String> known = java.util.Set.of("token", "tokenFile", "tlsCa", "tlsCert", "tlsKey", "connect");
+        java.util.Set<String> known = java.util.Set.of("token", "tokenFile", "tlsCa", "tlsCert", "tlsKey", "connect", "reconnect");
         if (agentArgs != null) {
             for (String part : agentArgs.split(",")) {
                 String p = part.trim();
@@ -107,7 +132,7 @@ public final class AgentConfig {
                     named.put(p.substring(0, eq), p.substring(eq + 1).trim());
                 } else if (!p.isEmpty()) {
                     System.err.println("ava: ignoring unknown agent argument '" + (eq > 0 ? p.substring(0, eq) + "=..." : p)
-                            + "' (known: server=host:port, token=, tokenFile=, tlsCa=, tlsCert=, tlsKey=, connect=eager|lazy)");
+                            + "' (known: server=host:port, token=, tokenFile=, tlsCa=, tlsCert=, tlsKey=, connect=eager|lazy, reconnect=SECONDS)");
                 }
             }
         }
@@ -127,7 +152,13 @@ public final class AgentConfig {
         if (connect == null) {
             connect = System.getProperty("ava.connect", env.get("AVA_CONNECT"));
         }
-        return new AgentConfig(server, callId, migration != null, credentials(named, env), parseConnect(connect));
+        String reconnect = named.get("reconnect");
+        if (reconnect == null) {
+            reconnect = System.getProperty("ava.reconnect", env.get("AVA_RECONNECT"));
+        }
+        AgentConfig c = new AgentConfig(server, callId, migration != null, credentials(named, env), parseConnect(connect));
+        c.reconnectSeconds = parseReconnect(reconnect);
+        return c;
     }
 
     private static Credentials credentials(Map<String, String> args, Map<String, String> env) {

@@ -42,7 +42,8 @@ public final class AgentConnection {
         synchronized (this) {
             if (session == null && !failed) {
                 try {
-                    session = RemoteSession.open(config.server(), config.credentials(), specDigest, clientName(), this::asyncFailed);
+                    session = RemoteSession.open(config.server(), config.credentials(), specDigest, clientName(), this::asyncFailed,
+                            config.reconnectSeconds());
                     Runtime.getRuntime().addShutdownHook(new Thread(this::close, "ava-close"));
                 } catch (SessionException e) {
                     failed = true;

@@ -67,6 +67,51 @@ public final class RemoteSession {
         return t;
     });
 
+    // ---------------------------------------------------------------- reconnect state
+    /** how long a dropped connection is retried before the session is given up (0: never retried) */
+    private final long reconnectMillis;
+    /** the server's reconnect token for the session (null: the server keeps no session for a vanished client) */
+    private volatile byte[] reconnectToken;
+    /** a dropped connection is being re-established (the gate is closed meanwhile); guarded by sendLock */
+    private boolean reconnecting;
+    /** call batches and chunks sent, numbered from 1, kept until the server says it has them */
+    private final java.util.ArrayDeque<Sent> resend = new java.util.ArrayDeque<>();
+    /** the number of the last call batch or chunk sent; guarded by resend */
+    private long clientSeq;
+
+    private record Sent(long seq, ClientMessage message) {
+    }
+
+    /**
+     * What arrived from one server session: the numbered replies and pushes processed, and those
+     * whose bulk bytes have not landed yet (the ack covers a message only once its bytes are in).
+     * A reconnect keeps it; a migration starts a new one.
+     */
+    private static final class Inbound {
+        private long processed;
+        private final java.util.TreeMap<Long, CompletableFuture<?>> landing = new java.util.TreeMap<>();
+
+        /** False for a message already processed (sent again after a reconnect). */
+        synchronized boolean isNew(long seq) {
+            return seq > processed;
+        }
+
+        synchronized void processed(long seq, CompletableFuture<?> bytes) {
+            processed = Math.max(processed, seq);
+            if (bytes != null && !bytes.isDone()) {
+                landing.put(seq, bytes);
+            }
+        }
+
+        /** Every numbered message up to this one is processed and its bytes landed. */
+        synchronized long ack() {
+            while (!landing.isEmpty() && landing.firstEntry().getValue().isDone()) {
+                landing.pollFirstEntry();
+            }
+            return landing.isEmpty() ? processed : landing.firstKey() - 1;
+        }
+    }
+
     /** One connection to a server: channel, session stream and bulk side channel. */
     private final class Link {
         final String address;
@@ -74,8 +119,16 @@ public final class RemoteSession {
         final ClientCallStreamObserver<ClientMessage> stream;
         final CompletableFuture<io.ava.proto.Welcome> welcome = new CompletableFuture<>();
         volatile BulkChannel bulk;
+        final Inbound in;
+        volatile boolean dead;
+        volatile Throwable failure;
 
         Link(String address) {
+            this(address, new Inbound());
+        }
+
+        Link(String address, Inbound in) {
+            this.in = in;
             this.address = address;
             this.channel = NettyChannelBuilder.forTarget(address, channelCredentials).intercept(credentials.interceptors())
                     .directExecutor()
@@ -111,10 +164,15 @@ public final class RemoteSession {
 
         /** Sends hello (or a resume) and waits for the welcome; then opens the bulk side channel. */
         io.ava.proto.Welcome hello(byte[] resumeToken) throws SessionException {
-            Hello.Builder h = Hello.newBuilder().setSpecDigest(specDigest).setClientName(clientName);
+            Hello.Builder h = Hello.newBuilder();
             if (resumeToken != null) {
                 h.setResumeToken(com.google.protobuf.ByteString.copyFrom(resumeToken));
             }
+            return hello(h);
+        }
+
+        io.ava.proto.Welcome hello(Hello.Builder h) throws SessionException {
+            h.setSpecDigest(specDigest).setClientName(clientName);
             synchronized (sendLock) {
                 stream.onNext(ClientMessage.newBuilder().setHello(h).build());
             }
@@ -139,6 +197,14 @@ public final class RemoteSession {
             }
             channel.shutdown();
         }
+
+        void shutdownNow() {
+            BulkChannel side = bulk;
+            if (side != null) {
+                side.close();
+            }
+            channel.shutdownNow();
+        }
     }
 
     /** A call waiting for its reply, and where its bulk output goes. */
@@ -146,6 +212,9 @@ public final class RemoteSession {
         final CompletableFuture<Reply> future = new CompletableFuture<>();
         final HostMemory.Region[] outRegions;
         private final Map<Integer, CompletableFuture<Void>> bulk = new ConcurrentHashMap<>();
+
+        /** bulk inputs sent on the side channel: sent again if a dropped connection lost them */
+        final List<BulkIn> side = new java.util.concurrent.CopyOnWriteArrayList<>();
 
         public Pending(HostMemory.Region[] outRegions) {
             this.outRegions = outRegions;
@@ -182,7 +251,8 @@ public final class RemoteSession {
     private final io.grpc.ChannelCredentials channelCredentials;
 
     private RemoteSession(String target, Credentials credentials, io.grpc.ChannelCredentials channelCredentials, String specDigest,
-                          String clientName, AsyncFailures asyncFailures) {
+                          String clientName, AsyncFailures asyncFailures, long reconnectSeconds) {
+        this.reconnectMillis = reconnectSeconds * 1000;
         this.target = target;
         this.credentials = credentials;
         this.channelCredentials = channelCredentials;
@@ -198,15 +268,23 @@ public final class RemoteSession {
     /** Opens a session; fails within the timeout when the server cannot be reached. */
     public static RemoteSession open(String target, Credentials credentials, String specDigest, String clientName,
                                      AsyncFailures failures) throws SessionException {
+        return open(target, credentials, specDigest, clientName, failures, 0);
+    }
+
+    /** As above; a connection that drops is re-established for up to {@code reconnectSeconds}. */
+    public static RemoteSession open(String target, Credentials credentials, String specDigest, String clientName,
+                                     AsyncFailures failures, long reconnectSeconds) throws SessionException {
         io.grpc.ChannelCredentials creds;
         try {
             creds = credentials.channelCredentials();
         } catch (java.io.IOException | RuntimeException e) {
             throw new SessionException("cannot use the TLS files (tlsCa=, tlsCert=, tlsKey=): " + e.getMessage());
         }
-        RemoteSession s = new RemoteSession(target, credentials, creds, specDigest, clientName, failures);
+        RemoteSession s = new RemoteSession(target, credentials, creds, specDigest, clientName, failures, reconnectSeconds);
         try {
-            s.sessionId = s.link.hello(null).getSessionId();
+            io.ava.proto.Welcome w = s.link.hello((byte[]) null);
+            s.sessionId = w.getSessionId();
+            s.reconnectToken = w.getReconnectToken().isEmpty() ? null : w.getReconnectToken().toByteArray();
             return s;
         } catch (SessionException e) {
             s.close();
@@ -228,6 +306,7 @@ public final class RemoteSession {
         boolean wake;
         synchronized (sendLock) {
             awaitGate();
+            checkBroken();
             queued.add(call);
             wake = queued.size() == 1;
             if (queued.size() >= MAX_BATCH) {
@@ -257,20 +336,20 @@ public final class RemoteSession {
         }
         synchronized (sendLock) {
             awaitGate();
+            if (broken != null) {
+                pending.remove(call.getCallId());
+                transfers.remove(call.getCallId());
+                checkBroken();
+            }
             sending++;
             try {
             flushLocked();
             for (BulkIn b : bulkIn) {
                 if (sendOnSideChannel(call.getCallId(), b)) {
+                    p.side.add(b);
                     continue;
                 }
-                for (long off = 0; off < b.size(); off += CHUNK) {
-                    int len = (int) Math.min(CHUNK, b.size() - off);
-                    awaitReady();
-                    link.stream.onNext(ClientMessage.newBuilder().setChunk(BulkChunk.newBuilder().setCallId(call.getCallId())
-                            .setArg(b.arg()).setOffset(off).setTotal(b.size()).setData(b.region().read(off, len))
-                            .setLast(off + len == b.size())).build());
-                }
+                sendChunks(call.getCallId(), b);
             }
             queued.add(call);
             flushLocked();
@@ -347,6 +426,47 @@ public final class RemoteSession {
         pending.remove(callId);
     }
 
+    /** Bulk input as chunks on the stream (sendLock held). */
+    private void sendChunks(long callId, BulkIn b) {
+        for (long off = 0; off < b.size(); off += CHUNK) {
+            int len = (int) Math.min(CHUNK, b.size() - off);
+            awaitReady();
+            sendCounted(ClientMessage.newBuilder().setChunk(BulkChunk.newBuilder().setCallId(callId)
+                    .setArg(b.arg()).setOffset(off).setTotal(b.size()).setData(b.region().read(off, len))
+                    .setLast(off + len == b.size())).build());
+        }
+    }
+
+    private boolean keepsSent() {
+        return reconnectMillis > 0 && reconnectToken != null;
+    }
+
+    /** Sends a call batch or chunk; kept until the server has it when the session can reconnect (sendLock held). */
+    private void sendCounted(ClientMessage m) {
+        Link l = link;
+        if (keepsSent()) {
+            synchronized (resend) {
+                resend.add(new Sent(++clientSeq, m));
+            }
+            try {
+                l.stream.onNext(m);
+            } catch (RuntimeException e) {
+                // the stream broke: the message goes again once the connection is back
+            }
+            return;
+        }
+        l.stream.onNext(m);
+    }
+
+    /** The server has every call batch and chunk up to {@code seq}. */
+    private void trimResend(long seq) {
+        synchronized (resend) {
+            while (!resend.isEmpty() && resend.peekFirst().seq() <= seq) {
+                resend.pollFirst();
+            }
+        }
+    }
+
     private BulkChannel openBulk(String address, io.ava.proto.Welcome w) {
         if (w.getBulkPort() == 0) {
             return null;
@@ -373,6 +493,9 @@ public final class RemoteSession {
         } catch (java.io.IOException e) {
             l.bulk = null;
             side.close();
+            if (keepsSent()) {
+                return false; // the bytes go through the stream instead (and again, if the connection dropped)
+            }
             throw new IllegalStateException("ava: bulk side channel failed mid-transfer: " + e.getMessage(), e);
         }
     }
@@ -396,7 +519,11 @@ public final class RemoteSession {
             awaitReady();
             List<Call> batch = new ArrayList<>(queued);
             queued.clear();
-            link.stream.onNext(ClientMessage.newBuilder().setCalls(CallBatch.newBuilder().addAllCalls(batch)).build());
+            CallBatch.Builder b = CallBatch.newBuilder().addAllCalls(batch);
+            if (keepsSent()) {
+                b.setAck(link.in.ack());
+            }
+            sendCounted(ClientMessage.newBuilder().setCalls(b).build());
         } finally {
             sending--;
         }
@@ -416,7 +543,7 @@ public final class RemoteSession {
 
     /** gRPC flow control: hold the sender while the transport's buffer is full. */
     private void awaitReady() {
-        while (!link.stream.isReady() && broken == null) {
+        while (!link.stream.isReady() && broken == null && !link.dead) {
             if (closingDeadline != 0 && System.nanoTime() > closingDeadline) {
                 // at exit: a server that takes nothing more must not keep the JVM from ending
                 fail(Status.DEADLINE_EXCEEDED.withDescription("the server took no more calls for "
@@ -441,6 +568,14 @@ public final class RemoteSession {
     }
 
     private void receive(ServerMessage m, Link from) {
+        if (m.getAck() > 0 && from == link) {
+            trimResend(m.getAck());
+        }
+        long seq = m.getSeq();
+        if (seq > 0 && !from.in.isNew(seq)) {
+            return; // processed before the connection dropped; the server sent it again
+        }
+        CompletableFuture<?> bytes = null;
         switch (m.getKindCase()) {
             case WELCOME:
                 from.welcome.complete(m.getWelcome());
@@ -449,6 +584,12 @@ public final class RemoteSession {
                 for (Reply r : m.getReplies().getRepliesList()) {
                     Pending p = pending.get(r.getCallId());
                     if (p != null) {
+                        for (Map.Entry<Integer, io.ava.proto.Value> out : r.getOutputsMap().entrySet()) {
+                            if (out.getValue().hasBulkSize()) {
+                                CompletableFuture<Void> f = p.bulkDone(out.getKey());
+                                bytes = bytes == null ? f : CompletableFuture.allOf(bytes, f);
+                            }
+                        }
                         p.future.complete(r);
                     } else {
                         asyncFailures.failed(r);
@@ -470,6 +611,9 @@ public final class RemoteSession {
                 if (m.getPush().hasTransfer()) {
                     io.ava.proto.TransferDone t = m.getPush().getTransfer();
                     Pending p = transfers.get(t.getCallId());
+                    if (p != null && t.getBulkSize() > 0) {
+                        bytes = p.bulkDone(t.getArg());
+                    }
                     if (p != null) {
                         if (!t.getData().isEmpty() && t.getArg() < p.outRegions.length && p.outRegions[t.getArg()] != null) {
                             p.outRegions[t.getArg()].write(0, t.getData());
@@ -486,14 +630,151 @@ public final class RemoteSession {
             default:
                 break;
         }
+        if (seq > 0) {
+            from.in.processed(seq, bytes);
+        }
     }
 
     private void linkFailed(Link l, Throwable t) {
+        l.failure = t;
+        l.dead = true;
         l.welcome.completeExceptionally(t);
+        synchronized (sendLock) {
+            sendLock.notifyAll(); // senders waiting for flow control on this link
+        }
         if (l != link || l == leaving) {
             return; // the server the session left: its end is expected
         }
+        if (keepsSent() && closingDeadline == 0 && broken == null) {
+            startReconnect(l, t);
+            return;
+        }
         fail(t);
+    }
+
+    // ---------------------------------------------------------------- reconnect
+
+    /** The connection dropped: hold calls at the gate and get the session back on a new connection. */
+    private void startReconnect(Link old, Throwable cause) {
+        synchronized (sendLock) {
+            if (reconnecting || broken != null) {
+                return; // already at it (it checks the new link when it is done)
+            }
+            if (gated) {
+                // a migration holds the gate: its own failure handling applies
+                fail(cause);
+                return;
+            }
+            reconnecting = true;
+            gated = true;
+            gatedSince = System.nanoTime();
+        }
+        Thread t = new Thread(() -> reconnect(old, cause), "ava-reconnect");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private static String oneLine(String s) {
+        return s == null ? "" : s.replaceAll("\\s*\\R\\s*", " ");
+    }
+
+    private void reconnect(Link old, Throwable cause) {
+        String server = target;
+        System.err.println("ava: lost the connection to " + server + " (" + oneLine(describe(cause)) + "); reconnecting");
+        old.shutdownNow();
+        long start = System.nanoTime();
+        long deadline = start + reconnectMillis * 1_000_000;
+        long backoff = 100;
+        String last = describe(cause);
+        while (true) {
+            Link next = new Link(server, old.in);
+            Hello.Builder h = Hello.newBuilder().setReconnectToken(com.google.protobuf.ByteString.copyFrom(reconnectToken))
+                    .setReceived(old.in.ack());
+            for (Map.Entry<Long, Pending> e : pending.entrySet()) {
+                if (!e.getValue().future.isDone()) {
+                    for (BulkIn b : e.getValue().side) {
+                        h.addBulkKeys(e.getKey() * 64 + b.arg());
+                    }
+                }
+            }
+            try {
+                io.ava.proto.Welcome w = next.hello(h);
+                resume(next, w, start);
+                return;
+            } catch (SessionException e) {
+                next.shutdownNow();
+                last = e.getMessage();
+                if (last.startsWith("NOT_FOUND") || last.startsWith("UNAUTHENTICATED") || last.startsWith("FAILED_PRECONDITION")
+                        || System.nanoTime() + backoff * 1_000_000 > deadline) {
+                    break;
+                }
+            }
+            try {
+                Thread.sleep(backoff);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            backoff = Math.min(backoff * 2, 1000);
+        }
+        synchronized (sendLock) {
+            reconnecting = false;
+        }
+        fail(Status.UNAVAILABLE.withDescription("the connection dropped and the session could not be resumed within "
+                + (System.nanoTime() - start) / 1_000_000 + " ms: " + oneLine(last)).asRuntimeException());
+    }
+
+    /** The server has the session again on {@code next}: send what it lacks, then open the gate. */
+    private void resume(Link next, io.ava.proto.Welcome w, long start) {
+        int calls = 0;
+        int bulk = 0;
+        synchronized (sendLock) {
+            while (sending > 0 && broken == null) {
+                try {
+                    sendLock.wait(10); // senders still writing into the dead stream: they are kept, so let them finish
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            link = next;
+            trimResend(w.getReceived());
+            List<Sent> again;
+            synchronized (resend) {
+                again = new ArrayList<>(resend);
+            }
+            for (Sent s : again) {
+                awaitReady();
+                try {
+                    next.stream.onNext(s.message());
+                } catch (RuntimeException e) {
+                    break; // dropped again: the next round sends it
+                }
+                calls += s.message().getCalls().getCallsCount();
+            }
+            for (long key : w.getMissingBulkList()) {
+                Pending p = pending.get(key / 64);
+                if (p == null) {
+                    continue;
+                }
+                for (BulkIn b : p.side) {
+                    if (b.arg() == key % 64) {
+                        bulk++;
+                        if (!sendOnSideChannel(key / 64, b)) {
+                            sendChunks(key / 64, b);
+                        }
+                    }
+                }
+            }
+            reconnecting = false;
+            gated = false;
+            sendLock.notifyAll();
+        }
+        System.err.println("ava: reconnected to " + next.address + " after " + (System.nanoTime() - start) / 1_000_000
+                + " ms; resent " + calls + " calls" + (bulk > 0 ? " and " + bulk + " bulk transfers" : ""));
+        if (next.dead) {
+            startReconnect(next, next.failure);
+        }
     }
 
     // ---------------------------------------------------------------- migration
@@ -560,8 +841,10 @@ public final class RemoteSession {
     private void moveTo(io.ava.proto.Redirect r, Link old) {
         leaving = old;
         Link next = new Link(r.getAddress());
+        byte[] newToken;
         try {
-            next.hello(r.getResumeToken().toByteArray());
+            io.ava.proto.Welcome w = next.hello(r.getResumeToken().toByteArray());
+            newToken = w.getReconnectToken().isEmpty() ? null : w.getReconnectToken().toByteArray();
         } catch (SessionException e) {
             next.shutdown();
             leaving = null;
@@ -577,6 +860,12 @@ public final class RemoteSession {
         long waited;
         synchronized (sendLock) {
             link = next;
+            synchronized (resend) {
+                // the source ran every call before it handed the session over; the peer counts from scratch
+                resend.clear();
+                clientSeq = 0;
+            }
+            reconnectToken = newToken;
             target = r.getAddress();
             waited = (System.nanoTime() - gatedSince) / 1_000_000;
             gated = false;

@@ -67,4 +67,13 @@ class AgentConfigTest {
         assertEquals(false, AgentConfig.resolve(null, Map.of("AVA_CONNECT", "LAZY")).eagerConnect());
         assertEquals(true, AgentConfig.resolve("connect=eager", Map.of("AVA_CONNECT", "lazy")).eagerConnect());
     }
+
+    @Test
+    void reconnectsForThirtySecondsUnlessToldOtherwise() {
+        assertEquals(30, AgentConfig.resolve(null, Map.of()).reconnectSeconds());
+        assertEquals(5, AgentConfig.resolve("server=a:1,reconnect=5", Map.of("AVA_RECONNECT", "9")).reconnectSeconds());
+        assertEquals(9, AgentConfig.resolve(null, Map.of("AVA_RECONNECT", "9")).reconnectSeconds());
+        assertEquals(0, AgentConfig.resolve("reconnect=0", Map.of()).reconnectSeconds());
+        assertEquals(30, AgentConfig.resolve("reconnect=soon", Map.of()).reconnectSeconds());
+    }
 }

@@ -98,7 +98,8 @@ public final class Migrations implements MigrationHooks {
                     "no peer given: use --to HOST:PORT, or start the server with --migrate-to"));
         }
         for (ServerSession s : registry.sessions()) {
-            if ((sessionId == null || s.id().equals(sessionId)) && !"awaiting client".equals(s.state())) {
+            if ((sessionId == null || s.id().equals(sessionId)) && !"awaiting client".equals(s.state())
+                    && !"detached".equals(s.state())) {
                 runs.add(CompletableFuture.supplyAsync(() -> new OutgoingMigration(s, peer, false, this).run(), threads));
             }
         }

@@ -121,16 +121,222 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
 
     @Override
     public void push(io.ava.proto.Push p) {
-        send(ServerMessage.newBuilder().setPush(p).build());
+        synchronized (outLock) {
+            if (!closed.get()) {
+                emit(ServerMessage.newBuilder().setPush(p), null);
+            }
+        }
     }
 
     @Override
     public void sendBulk(long callId, int arg, ByteBuffer data) {
         synchronized (outLock) {
-            if (out != null) {
-                writeBulk(callId, arg, data);
+            if (retaining() && !closed.get()) {
+                // the transfer's buffer goes back to its pool afterwards: keep a copy until the client has it
+                ByteBuffer src = data.duplicate();
+                src.clear();
+                try {
+                    ByteBuffer copy = io.ava.server.dispatch.DirectBuffers.SHARED.acquire(src.remaining());
+                    copy.put(src).clear();
+                    bulkBeforeNext.add(new HeldBulk(callId, arg, copy, true));
+                } catch (OutOfMemoryError e) {
+                    // the transfer still goes out now; only a reconnect in the next moments would miss it
+                    log.warn("session={} call={} event=transfer-not-kept reason=\"{}\"", id, callId, e.getMessage());
+                }
+            }
+            if (live()) {
+                writeBulk(callId, arg, data, true);
             }
         }
+    }
+
+    // ---------------------------------------------------------------- reconnect
+    // With a reconnect grace, a session whose stream breaks (not an orderly end) waits for its client
+    // instead of being released. Both directions are counted: the server numbers its replies and
+    // pushes (ServerMessage.seq) and keeps each, with the bulk bytes that went before it, until the
+    // client acknowledges it (CallBatch.ack); the client counts its call batches and chunks and
+    // keeps each until the server's ServerMessage.ack covers it. A reconnecting client says what it
+    // has (Hello.received), the server what it has (Welcome.received), and each sends the rest again:
+    // no call runs twice and no reply is lost. Calls already received keep running while detached.
+
+    /** Bulk bytes sent ahead of a numbered message (a reply's outputs, a transfer's data). */
+    private record HeldBulk(long callId, int arg, ByteBuffer data, boolean pooled) {
+    }
+
+    /** A numbered message the client has not acknowledged yet. */
+    private record Outbound(long seq, ServerMessage message, java.util.List<HeldBulk> bulk) {
+    }
+
+    private final java.util.ArrayDeque<Outbound> unacked = new java.util.ArrayDeque<>();
+    private java.util.List<HeldBulk> bulkBeforeNext = new java.util.ArrayList<>();
+    private long outSeq;
+    /** the client's call batches and chunks received so far */
+    private final AtomicLong clientReceived = new AtomicLong();
+    private long ackSent;
+    private volatile boolean detached;
+    private volatile byte[] reconnectToken;
+    private java.util.concurrent.ScheduledFuture<?> graceTimer;
+    /** side-channel bulk inputs a call has taken, so a reconnecting client is not asked for them again */
+    private final java.util.Set<Long> takenBulk = java.util.Collections.newSetFromMap(
+            java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>() {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<Long, Boolean> e) {
+                    return size() > 4096;
+                }
+            }));
+
+    private boolean retaining() {
+        return registry.reconnectGraceMillis() > 0;
+    }
+
+    /** Whether the client's stream is there to write to (outLock held). */
+    private boolean live() {
+        return out != null && !detached && !out.isCancelled();
+    }
+
+    /** Numbers a reply or push, keeps it until acknowledged, and writes it if the client is there (outLock held). */
+    private void emit(ServerMessage.Builder m, java.util.List<HeldBulk> bulkBefore) {
+        ServerMessage msg;
+        if (retaining()) {
+            java.util.List<HeldBulk> held = bulkBeforeNext;
+            if (bulkBefore != null) {
+                held.addAll(bulkBefore);
+            }
+            bulkBeforeNext = new java.util.ArrayList<>();
+            msg = m.setSeq(++outSeq).setAck(clientReceived.get()).build();
+            unacked.add(new Outbound(outSeq, msg, held));
+        } else {
+            msg = m.build();
+        }
+        if (live()) {
+            try {
+                out.onNext(msg);
+            } catch (RuntimeException e) {
+                log.debug("session={} event=send-after-cancel", id);
+            }
+        }
+    }
+
+    /** The client has every numbered message up to {@code seq}: forget them. */
+    private void acknowledged(long seq) {
+        synchronized (outLock) {
+            while (!unacked.isEmpty() && unacked.peekFirst().seq() <= seq) {
+                for (HeldBulk b : unacked.pollFirst().bulk()) {
+                    if (b.pooled()) {
+                        io.ava.server.dispatch.DirectBuffers.SHARED.release(b.data());
+                    }
+                }
+            }
+        }
+    }
+
+    /** The current stream broke: with a grace period the session waits for its client; else it goes. */
+    void streamFailed(ServerCallStreamObserver<ServerMessage> from, Throwable t) {
+        if (from != out) {
+            return; // a stream the client already replaced
+        }
+        if (retaining() && welcomed && reconnectToken != null && migration() == null && !closed.get()) {
+            long grace = registry.reconnectGraceMillis();
+            synchronized (outLock) {
+                if (from != out || closed.get()) {
+                    return;
+                }
+                detached = true;
+                BulkConnection side = bulk;
+                bulk = null;
+                if (side != null) {
+                    side.close();
+                }
+                if (graceTimer != null) {
+                    graceTimer.cancel(false);
+                }
+                graceTimer = registry.timers().schedule(this::graceExpired, grace, TimeUnit.MILLISECONDS);
+            }
+            log.info("session={} event=detached client={} reason=\"{}\" grace_ms={}", id, peer, Status.fromThrowable(t).getCode(), grace);
+            return;
+        }
+        onError(t);
+    }
+
+    void streamCompleted(ServerCallStreamObserver<ServerMessage> from) {
+        if (from != out) {
+            try {
+                from.onCompleted();
+            } catch (RuntimeException ignored) {
+                // gone already
+            }
+            return;
+        }
+        onCompleted();
+    }
+
+    private void graceExpired() {
+        synchronized (outLock) {
+            if (!detached || closed.get()) {
+                return;
+            }
+        }
+        log.info("session={} event=reconnect-expired client={}", id, peer);
+        close();
+    }
+
+    /** The client of this session came back on a new stream after its connection dropped. */
+    boolean reattach(io.ava.proto.Hello hello, ServerCallStreamObserver<ServerMessage> stream, String client) {
+        int resent = 0;
+        synchronized (outLock) {
+            if (closed.get() || !hello.getSpecDigest().equals(specDigest)) {
+                return false;
+            }
+            ServerCallStreamObserver<ServerMessage> old = out;
+            if (!detached && old != null) {
+                // the server had not noticed the old connection die: end it here
+                try {
+                    old.onError(Status.ABORTED.withDescription("the client reconnected").asRuntimeException());
+                } catch (RuntimeException ignored) {
+                    // already gone
+                }
+            }
+            BulkConnection side = bulk;
+            bulk = null;
+            if (side != null) {
+                side.close();
+            }
+            if (graceTimer != null) {
+                graceTimer.cancel(false);
+                graceTimer = null;
+            }
+            out = stream;
+            peer = client;
+            detached = false;
+            Welcome.Builder w = Welcome.newBuilder().setSessionId(id).setServerName(registry.serverName())
+                    .setReconnectToken(com.google.protobuf.ByteString.copyFrom(reconnectToken))
+                    .setReceived(clientReceived.get()).setReconnected(true);
+            for (long key : hello.getBulkKeysList()) {
+                CompletableFuture<ByteBuffer> f = incoming.get(key);
+                if ((f == null || !f.isDone()) && !takenBulk.contains(key)) {
+                    w.addMissingBulk(key);
+                }
+            }
+            if (bulkListener != null) {
+                w.setBulkPort(bulkListener.port()).setBulkToken(com.google.protobuf.ByteString.copyFrom(bulkListener.issue(this)));
+            }
+            stream.onNext(ServerMessage.newBuilder().setWelcome(w).build());
+        }
+        acknowledged(hello.getReceived());
+        synchronized (outLock) {
+            if (out != stream) {
+                return true;
+            }
+            for (Outbound o : unacked) {
+                for (HeldBulk b : o.bulk()) {
+                    writeBulk(b.callId(), b.arg(), b.data(), false);
+                }
+                stream.onNext(o.message());
+                resent++;
+            }
+        }
+        log.info("session={} event=reattached client={} resent={} received={}", id, client, resent, clientReceived.get());
+        return true;
     }
 
     public long calls() {
@@ -159,6 +365,14 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
                 if (bulkListener != null) {
                     w.setBulkPort(bulkListener.port()).setBulkToken(com.google.protobuf.ByteString.copyFrom(bulkListener.issue(this)));
                 }
+                if (retaining()) {
+                    byte[] token = new byte[16];
+                    RANDOM.nextBytes(token);
+                    registry.forgetReconnect(reconnectToken);
+                    reconnectToken = token;
+                    registry.reconnectable(token, this);
+                    w.setReconnectToken(com.google.protobuf.ByteString.copyFrom(token));
+                }
                 send(ServerMessage.newBuilder().setWelcome(w).build());
                 Events.info(log, "open").addKeyValue("session", id).addKeyValue("client", peer)
                         .addKeyValue("name", msg.getHello().getClientName())
@@ -172,6 +386,10 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
                     closeReason = "refused";
                     close();
                     return;
+                }
+                counted();
+                if (msg.getCalls().getAck() > 0 && retaining()) {
+                    acknowledged(msg.getCalls().getAck());
                 }
                 // one hand-off per thread and batch, not per call: the calls of a thread run in order
                 java.util.List<Call> batch = msg.getCalls().getCallsList();
@@ -224,6 +442,7 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
                     start = end;
                 }
                 if (queuedBatches.get() > MAX_QUEUED_BATCHES) {
+                    sendAck();
                     // flow control: read no more until the session's threads catch up (a loop of async
                     // launches would otherwise queue calls here until the heap runs out)
                     inboundHeld.set(true);
@@ -232,6 +451,7 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
                 }
                 break;
             case CHUNK:
+                counted();
                 receiveChunk(msg.getChunk());
                 break;
             case CONTROL:
@@ -242,8 +462,27 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
             default:
                 break;
         }
+        sendAck();
         if (out != null) {
             out.request(1);
+        }
+    }
+
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+
+    private void counted() {
+        clientReceived.incrementAndGet();
+    }
+
+    /** Now and then a bare ack, so a client that only sends async calls can drop what it keeps. */
+    private void sendAck() {
+        if (!retaining()) {
+            return;
+        }
+        long r = clientReceived.get();
+        if (r - ackSent >= 32) {
+            ackSent = r;
+            send(ServerMessage.newBuilder().setAck(r).build());
         }
     }
 
@@ -427,25 +666,37 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
             registry.printf().drain(); // and so does the printf output of kernels that already ran
         }
         synchronized (outLock) {
-            if (closed.get() || out == null || out.isCancelled()) {
+            if (closed.get()) {
                 return;
             }
+            boolean keep = retaining();
+            if (!keep && (out == null || out.isCancelled())) {
+                return;
+            }
+            java.util.List<HeldBulk> held = keep ? new java.util.ArrayList<>() : null;
             if (o != null) {
                 for (Dispatcher.BulkOut b : o.bulk) {
-                    writeBulk(reply.getCallId(), b.arg(), b.data());
+                    if (keep) {
+                        held.add(new HeldBulk(reply.getCallId(), b.arg(), b.data(), true));
+                    }
+                    if (live()) {
+                        writeBulk(reply.getCallId(), b.arg(), b.data(), !keep);
+                    }
                 }
             }
-            out.onNext(ServerMessage.newBuilder().setReplies(ReplyBatch.newBuilder().addReplies(reply)).build());
+            emit(ServerMessage.newBuilder().setReplies(ReplyBatch.newBuilder().addReplies(reply)), held);
         }
     }
 
     /** Output bytes: on the side channel when there is one (a pooled buffer is given back), else as chunks. */
-    private void writeBulk(long callId, int arg, ByteBuffer buffer) {
+    private void writeBulk(long callId, int arg, ByteBuffer buffer, boolean release) {
         BulkConnection side = bulk;
         if (side != null) {
             try {
                 side.write(callId, arg, buffer);
-                io.ava.server.dispatch.DirectBuffers.SHARED.release(buffer);
+                if (release) {
+                    io.ava.server.dispatch.DirectBuffers.SHARED.release(buffer);
+                }
                 return;
             } catch (java.io.IOException e) {
                 Events.warn(log, "bulk-write-failed").addKeyValue("session", id).addKeyValue("reason", e.getMessage()).log();
@@ -459,16 +710,20 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
             int len = Math.min(CHUNK, total - off);
             ByteBuffer slice = data.duplicate();
             slice.position(off).limit(off + len);
-            out.onNext(ServerMessage.newBuilder().setChunk(BulkChunk.newBuilder()
-                    .setCallId(callId).setArg(arg).setOffset(off).setTotal(total)
-                    .setData(UnsafeByteOperations.unsafeWrap(slice.slice()))
-                    .setLast(off + len == total)).build());
+            try {
+                out.onNext(ServerMessage.newBuilder().setChunk(BulkChunk.newBuilder()
+                        .setCallId(callId).setArg(arg).setOffset(off).setTotal(total)
+                        .setData(UnsafeByteOperations.unsafeWrap(slice.slice()))
+                        .setLast(off + len == total)).build());
+            } catch (RuntimeException e) {
+                return; // the stream broke: a reconnecting client gets it again
+            }
         }
     }
 
     private void send(ServerMessage m) {
         synchronized (outLock) {
-            if (!closed.get() && out != null && !out.isCancelled()) {
+            if (!closed.get() && live()) {
                 try {
                     out.onNext(m);
                 } catch (RuntimeException e) {
@@ -568,6 +823,9 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
         } finally {
             incoming.remove(key);
             taken(key); // the call owns the bytes now: they no longer count as in flight
+            if (retaining()) {
+                takenBulk.add(key);
+            }
         }
     }
 
@@ -850,6 +1108,9 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
         if (out == null) {
             return "awaiting client";
         }
+        if (detached) {
+            return "detached";
+        }
         return migration() != null ? "migrating" : "serving";
     }
 
@@ -942,6 +1203,14 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
         }
         if (bulkListener != null) {
             bulkListener.forget(this);
+        }
+        registry.forgetReconnect(reconnectToken);
+        synchronized (outLock) {
+            if (graceTimer != null) {
+                graceTimer.cancel(false);
+            }
+            unacked.clear();
+            bulkBeforeNext.clear();
         }
         if (registry.remove(this)) {
             metrics.sessionClosed(closeReason);

@@ -63,6 +63,44 @@ public final class SessionRegistry {
         resumable.remove(java.util.HexFormat.of().formatHex(token));
     }
 
+    private volatile long reconnectGraceMillis;
+    /** Sessions that may be re-attached after a dropped connection, by reconnect token (hex). */
+    private final Map<String, ServerSession> reconnectable = new ConcurrentHashMap<>();
+    private final java.util.concurrent.ScheduledExecutorService timers = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "ava-reconnect-grace");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /** How long a session whose client vanished waits for it to reconnect (0: it is released at once). */
+    public long reconnectGraceMillis() {
+        return reconnectGraceMillis;
+    }
+
+    public void reconnectGraceMillis(long millis) {
+        this.reconnectGraceMillis = millis;
+    }
+
+    java.util.concurrent.ScheduledExecutorService timers() {
+        return timers;
+    }
+
+    void reconnectable(byte[] token, ServerSession s) {
+        reconnectable.put(java.util.HexFormat.of().formatHex(token), s);
+    }
+
+    /** The session this reconnect token belongs to, if the server still holds it. */
+    ServerSession reconnecting(byte[] token) {
+        ServerSession s = reconnectable.get(java.util.HexFormat.of().formatHex(token));
+        return s == null || s.isClosed() ? null : s;
+    }
+
+    void forgetReconnect(byte[] token) {
+        if (token != null) {
+            reconnectable.remove(java.util.HexFormat.of().formatHex(token));
+        }
+    }
+
     void add(ServerSession s) {
         sessions.put(s.id(), s);
     }

@@ -56,6 +56,19 @@ public final class SessionService extends AvaSessionGrpc.AvaSessionImplBase {
         public void onNext(ClientMessage msg) {
             if (session == null) {
                 byte[] token = msg.hasHello() ? msg.getHello().getResumeToken().toByteArray() : new byte[0];
+                byte[] reconnect = msg.hasHello() ? msg.getHello().getReconnectToken().toByteArray() : new byte[0];
+                if (reconnect.length > 0) {
+                    ServerSession held = registry.reconnecting(reconnect);
+                    if (held == null || !held.reattach(msg.getHello(), out, remote)) {
+                        org.slf4j.LoggerFactory.getLogger(SessionService.class).info(
+                                "event=reconnect-refused client={} reason=unknown-token", remote);
+                        out.onError(io.grpc.Status.NOT_FOUND.withDescription("the server no longer holds this session "
+                                + "(its reconnect grace ran out, or the server restarted)").asRuntimeException());
+                        return;
+                    }
+                    session = held;
+                    return;
+                }
                 if (token.length > 0) {
                     ServerSession waiting = registry.takeResumable(token);
                     if (waiting == null) {
@@ -90,14 +103,14 @@ public final class SessionService extends AvaSessionGrpc.AvaSessionImplBase {
         @Override
         public void onError(Throwable t) {
             if (session != null) {
-                session.onError(t);
+                session.streamFailed(out, t);
             }
         }
 
         @Override
         public void onCompleted() {
             if (session != null) {
-                session.onCompleted();
+                session.streamCompleted(out);
             } else {
                 out.onCompleted();
             }
