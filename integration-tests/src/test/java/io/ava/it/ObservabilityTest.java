@@ -84,7 +84,7 @@ class ObservabilityTest {
     @Test
     @Timeout(180)
     void migrationShowsInBothServersMetricsAndLogs() throws Exception {
-        try (ServerPair ring = ServerPair.ring("obs-migration", 2, "--metrics-port", "0")) {
+        try (ServerPair ring = ServerPair.ring("obs-migration", 2, "--metrics-port", "0", "--reconnect-grace", "2")) {
             ServerProcess source = ring.get(0);
             ServerProcess target = ring.get(1);
             // runs until it is stopped: the session is still on the target after the move

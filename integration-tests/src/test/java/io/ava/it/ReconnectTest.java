@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Timeout;
 class ReconnectTest {
     static final Pattern BULK_PORT = Pattern.compile("; bulk port (\\d+)");
     static final Pattern CALL_COUNT = Pattern.compile("Final call count = (\\d+)");
-    static final Pattern RELEASED = Pattern.compile("session=(\\S+) event=released objects=\\d+ calls=(\\d+)");
+    static final Pattern RELEASED = Pattern.compile("event=released session=(\\S+) objects=\\d+ calls=(\\d+)");
 
     static int bulkPort(ServerProcess server) {
         Matcher m = BULK_PORT.matcher(ServerProcess.tail(server.log(), 50));

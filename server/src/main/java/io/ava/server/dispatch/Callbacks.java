@@ -58,7 +58,7 @@ final class Callbacks {
             body.run();
         } catch (Throwable t) {
             try {
-                log.warn("event=callback-failed reason=\"{}\"", String.valueOf(t));
+                io.ava.server.logging.Events.warn(log, "callback-failed").addKeyValue("reason", String.valueOf(t)).log();
             } catch (Throwable ignored) {
                 // not even logging: nothing may leave a driver thread
             }

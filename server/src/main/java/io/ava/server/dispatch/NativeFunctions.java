@@ -17,6 +17,13 @@ import java.util.Map;
  */
 public final class NativeFunctions {
     private final MethodHandle[] handles;
+    /**
+     * Program builds, one at a time in this process: PoCL's kernel cache is not safe for concurrent
+     * builds (sixteen sessions building at once made one fail with "unable to rename temporary
+     * .../kcache/tempfile_*.preproc.cl"). Built programs come from the cache, so the wait is short.
+     */
+    private final boolean[] builds;
+    private static final Object BUILD_LOCK = new Object();
     private final Class<?>[][] parameterTypes;
 
     public NativeFunctions(Spec spec) {
@@ -35,7 +42,9 @@ public final class NativeFunctions {
         int n = spec.functions().size();
         handles = new MethodHandle[n];
         parameterTypes = new Class<?>[n][];
+        builds = new boolean[spec.functions().size()];
         for (FunctionSpec f : spec.functions()) {
+            builds[f.index()] = java.util.Set.of("clBuildProgram", "clCompileProgram", "clLinkProgram").contains(f.name());
             Method m = natives.get(f.nativeName());
             if (m == null || !f.isSupported()) {
                 continue;
@@ -64,6 +73,11 @@ public final class NativeFunctions {
 
     public Object invoke(int function, Object[] args) {
         try {
+            if (builds[function]) {
+                synchronized (BUILD_LOCK) {
+                    return handles[function].invokeExact(args);
+                }
+            }
             return handles[function].invokeExact(args);
         } catch (RuntimeException | Error e) {
             throw e;

@@ -141,7 +141,8 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
                     bulkBeforeNext.add(new HeldBulk(callId, arg, copy, true));
                 } catch (OutOfMemoryError e) {
                     // the transfer still goes out now; only a reconnect in the next moments would miss it
-                    log.warn("session={} call={} event=transfer-not-kept reason=\"{}\"", id, callId, e.getMessage());
+                    Events.warn(log, "transfer-not-kept").addKeyValue("session", id).addKeyValue("call", callId)
+                            .addKeyValue("reason", e.getMessage()).log();
                 }
             }
             if (live()) {
@@ -212,7 +213,7 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
             try {
                 out.onNext(msg);
             } catch (RuntimeException e) {
-                log.debug("session={} event=send-after-cancel", id);
+                log.atDebug().addKeyValue("event", "send-after-cancel").addKeyValue("session", id).log();
             }
         }
     }
@@ -252,7 +253,8 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
                 }
                 graceTimer = registry.timers().schedule(this::graceExpired, grace, TimeUnit.MILLISECONDS);
             }
-            log.info("session={} event=detached client={} reason=\"{}\" grace_ms={}", id, peer, Status.fromThrowable(t).getCode(), grace);
+            Events.info(log, "detached").addKeyValue("session", id).addKeyValue("client", peer)
+                    .addKeyValue("reason", Status.fromThrowable(t).getCode()).addKeyValue("grace_ms", grace).log();
             return;
         }
         onError(t);
@@ -276,8 +278,8 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
                 return;
             }
         }
-        log.info("session={} event=reconnect-expired client={}", id, peer);
-        close();
+        Events.info(log, "reconnect-expired").addKeyValue("session", id).addKeyValue("client", peer).log();
+        close("disconnected");
     }
 
     /** The client of this session came back on a new stream after its connection dropped. */
@@ -335,7 +337,8 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
                 resent++;
             }
         }
-        log.info("session={} event=reattached client={} resent={} received={}", id, client, resent, clientReceived.get());
+        Events.info(log, "reattached").addKeyValue("session", id).addKeyValue("client", client).addKeyValue("resent", resent)
+                .addKeyValue("received", clientReceived.get()).log();
         return true;
     }
 

@@ -60,8 +60,8 @@ public final class SessionService extends AvaSessionGrpc.AvaSessionImplBase {
                 if (reconnect.length > 0) {
                     ServerSession held = registry.reconnecting(reconnect);
                     if (held == null || !held.reattach(msg.getHello(), out, remote)) {
-                        org.slf4j.LoggerFactory.getLogger(SessionService.class).info(
-                                "event=reconnect-refused client={} reason=unknown-token", remote);
+                        io.ava.server.logging.Events.info(org.slf4j.LoggerFactory.getLogger(SessionService.class),
+                                "reconnect-refused").addKeyValue("client", remote).addKeyValue("reason", "unknown-token").log();
                         out.onError(io.grpc.Status.NOT_FOUND.withDescription("the server no longer holds this session "
                                 + "(its reconnect grace ran out, or the server restarted)").asRuntimeException());
                         return;
