@@ -476,6 +476,10 @@ public final class Dispatcher {
             }
         }
         CallChecks.checkCrossArguments(f, args, entries, scalars);
+        if (f.name().equals("clSetKernelArg") && args[0] instanceof org.jocl.cl_kernel k && args[1] instanceof Number index
+                && args[2] instanceof Number size && call.getArgsCount() > f.slot(3)) {
+            KernelArgValues.check(k, index.intValue(), size.longValue(), call.getArgs(f.slot(3)));
+        }
 
         List<ByteBuffer> binaryBuffers = null;
         if (binariesProgramCount >= 0) {

@@ -108,11 +108,11 @@ final class KernelMetaProbe {
         }
     }
 
-    private static boolean isImage(String type) {
+    static boolean isImage(String type) {
         return type != null && (type.startsWith("image") || type.startsWith("pipe"));
     }
 
-    private static String typeName(cl_kernel kernel, int index) {
+    static String typeName(cl_kernel kernel, int index) {
         long[] size = new long[1];
         if (CL.clGetKernelArgInfo(kernel, index, CL.CL_KERNEL_ARG_TYPE_NAME, 0, null, size) != CL.CL_SUCCESS || size[0] <= 0) {
             return null;

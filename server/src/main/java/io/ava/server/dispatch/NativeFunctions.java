@@ -24,6 +24,21 @@ public final class NativeFunctions {
      */
     private final boolean[] builds;
     private static final Object BUILD_LOCK = new Object();
+
+    /** A build with a notify callback is not repeated: the client would hear of it more than once. */
+    private static boolean hasCallback(Object[] args) {
+        for (Object a : args) {
+            if (a instanceof org.jocl.BuildProgramFunction) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean isBuildFailure(Object result) {
+        return result instanceof Integer code
+                && (code == org.jocl.CL.CL_BUILD_PROGRAM_FAILURE || code == org.jocl.CL.CL_COMPILE_PROGRAM_FAILURE);
+    }
     private final Class<?>[][] parameterTypes;
 
     public NativeFunctions(Spec spec) {
@@ -75,7 +90,14 @@ public final class NativeFunctions {
         try {
             if (builds[function]) {
                 synchronized (BUILD_LOCK) {
-                    return handles[function].invokeExact(args);
+                    Object r = handles[function].invokeExact(args);
+                    // another process building into the same PoCL kernel cache can make a build fail
+                    // ("unable to rename temporary .../kcache/tempfile_*"): a failed build is tried again,
+                    // and a program that really does not build fails the same way each time
+                    for (int retry = 0; retry < 2 && isBuildFailure(r) && !hasCallback(args); retry++) {
+                        r = handles[function].invokeExact(args);
+                    }
+                    return r;
                 }
             }
             return handles[function].invokeExact(args);
