@@ -79,7 +79,10 @@ class BadInputFuzzTest {
     static void start() throws Exception {
         spec = Spec.bundled();
         fuzzer = new CallFuzzer(spec);
-        server = ServerProcess.start("fuzz");
+        // -Dfuzz.trace=true: the server logs each native call as it starts, so a crash names its call
+        server = Boolean.getBoolean("fuzz.trace")
+            ? ServerProcess.start("fuzz", List.of("-Dava.log.level=TRACE"))
+            : ServerProcess.start("fuzz");
         session = new RawSession(server.address(), spec.digest(), "fuzz");
         other = new RawSession(server.address(), spec.digest(), "fuzz-foreign");
         // the other session's objects: ids this session must never reach

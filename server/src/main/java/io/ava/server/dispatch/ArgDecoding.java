@@ -126,7 +126,13 @@ final class ArgDecoding {
                 continue; // past the count: never read
             }
             if (id == 0) {
-                Array.set(arr, k, NativePointers.wrap(a.handleType(), 0)); // an object never filled: NULL to the driver
+                if (k < count) {
+                    // an object never filled, in the part the driver reads: PoCL follows such a NULL (a device in
+                    // clBuildProgram's list: SIGSEGV); the spec's answer is the list's invalid-object error
+                    int code = a.handleType() == HandleType.cl_event ? CL_INVALID_EVENT_WAIT_LIST : a.handleType().invalidCode();
+                    throw new ClError(code, a.name() + "[" + k + "] is a NULL " + a.handleType());
+                }
+                Array.set(arr, k, NativePointers.wrap(a.handleType(), 0));
                 continue;
             }
             HandleEntry e = table.find(id);

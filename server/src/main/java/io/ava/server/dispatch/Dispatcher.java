@@ -51,6 +51,7 @@ public final class Dispatcher {
     private final Spec spec;
     private final NativeFunctions natives;
     private final KernelMetaProbe kernelProbe = new KernelMetaProbe();
+    private final KernelArgInfoOption argInfo = new KernelArgInfoOption();
     private final DeviceSelection selection;
 
     private final int barrierWithWaitList;
@@ -155,6 +156,10 @@ public final class Dispatcher {
             if (migrated != null) {
                 return migrated;
             }
+            Outcome withoutArgInfo = argInfo.answer(f, call, table);
+            if (withoutArgInfo != null) {
+                return withoutArgInfo;
+            }
             // calls that create objects reserve their budget before native code; it is given back once they bound them
             long[] reserved = f.allocates() != null || f.hasOutEvent() || f.returns() == FunctionSpec.Returns.svm
                     || f.name().equals("clCreateKernelsInProgram") ? new long[2] : null;
@@ -254,6 +259,13 @@ public final class Dispatcher {
                 case in:
                 case inout: {
                     if (v.hasRefs()) {
+                        long need = a.extent() != null ? a.extent().bytes(ArgDecoding.extentArgs(args, scalars, types))
+                                : a.size().eval(scalars);
+                        if (need < 0 || (long) v.getRefs().getIdsCount() * org.jocl.Sizeof.POINTER < need) {
+                            // the driver would read past the handles given (and follow what lies there)
+                            throw new ClError(CL_INVALID_VALUE, a.name() + ": " + need + " bytes to read, "
+                                    + v.getRefs().getIdsCount() + " handles given");
+                        }
                         args[i] = Pointer.to(ArgDecoding.refs(v.getRefs(), table));
                         break;
                     }
@@ -293,6 +305,9 @@ public final class Dispatcher {
                     if (f.infoSelector() != null) {
                         // the driver writes only the answer's size: the client keeps what fits in its memory
                         size = size < 0 ? 0 : Math.min(size, infoSize(f, args, i, types));
+                        // and is told the buffer's real size: an answer that grew since it was measured (a build
+                        // log while another thread builds) would otherwise be written past the buffer's end
+                        args[i - 1] = size;
                     } else if (size < 0 || size > v.getOutSize()) {
                         throw new ClError(CL_INVALID_VALUE, a.name() + ": " + size + " bytes to write, the client's memory holds "
                                 + v.getOutSize());
@@ -338,6 +353,7 @@ public final class Dispatcher {
                     for (int k = 0; k < b.length; k++) {
                         b[k] = v.getBlobs().getValues(k).toByteArray();
                     }
+                    BinaryChecks.check(a, b, i > 0 ? args[i - 1] : null, scalars.scalar(1));
                     args[i] = b;
                     break;
                 }
@@ -516,8 +532,9 @@ public final class Dispatcher {
             return ImageMaps.unmap(f, call, args, mapId, ctx, this);
         }
         Bookkeeping.beforeLaunch(f, entries, ctx);
-        if (f.deallocates() != null && entries[f.deallocates().index()] != null
-                && !table.releasable(entries[f.deallocates().index()])) {
+        HandleEntry released = f.deallocates() != null ? entries[f.deallocates().index()] : null;
+        HandleTable.Release release = released != null ? table.claimRelease(released) : null;
+        if (release == HandleTable.Release.REFUSED) {
             // a reference only the driver or another object holds (an id from an info answer): releasing it would free
             // an object still in use
             HandleEntry e = entries[f.deallocates().index()];
@@ -525,9 +542,10 @@ public final class Dispatcher {
         }
         Object result;
         long createdSize = f.allocates() == HandleType.cl_mem ? Bookkeeping.memSize(f, args, keepAlive) : 0;
+        boolean build = KernelArgInfoOption.builds(f) && (args[3] == null || args[3] instanceof String);
+        String clientOptions = build ? KernelArgInfoOption.addFlag(args) : null;
         try {
-            HandleEntry released = f.deallocates() != null ? entries[f.deallocates().index()] : null;
-            if (released != null && table.deferRelease(released)) {
+            if (release == HandleTable.Release.DEFERRED) {
                 // a call on another thread still uses the object: the driver's release follows when it is done
                 result = CL_SUCCESS;
             } else if (f.name().equals("clEnqueueWaitForEvents")) {
@@ -536,6 +554,12 @@ public final class Dispatcher {
                 result = natives.invoke(barrierWithWaitList, new Object[]{args[0], args[1], args[2], null});
             } else {
                 result = natives.invoke(f.index(), args);
+            }
+            if (build) {
+                NativePointerObject program = f.name().equals("clLinkProgram") ? (NativePointerObject) result : (NativePointerObject) args[0];
+                if (program != null && program.getNativePointer() != 0) {
+                    argInfo.built(program.getNativePointer(), clientOptions);
+                }
             }
             boolean usesHostMemory = f.name().equals("clCreateBuffer") && ((Long) args[1] & CL_MEM_USE_HOST_PTR) != 0;
             if (nonBlockingTransfer && f.returns() == FunctionSpec.Returns.status && (Integer) result == CL_SUCCESS) {

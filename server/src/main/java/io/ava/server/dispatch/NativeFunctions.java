@@ -40,6 +40,9 @@ public final class NativeFunctions {
                 && (code == org.jocl.CL.CL_BUILD_PROGRAM_FAILURE || code == org.jocl.CL.CL_COMPILE_PROGRAM_FAILURE);
     }
     private final Class<?>[][] parameterTypes;
+    private final String[] names;
+    /** TRACE (ava.log.level=TRACE): each native call as it starts, so a crash in the driver names its call */
+    private static final org.slf4j.Logger TRACE = org.slf4j.LoggerFactory.getLogger("io.ava.server.native");
 
     public NativeFunctions(Spec spec) {
         Map<String, Method> natives = new HashMap<>();
@@ -57,8 +60,10 @@ public final class NativeFunctions {
         int n = spec.functions().size();
         handles = new MethodHandle[n];
         parameterTypes = new Class<?>[n][];
+        names = new String[n];
         builds = new boolean[spec.functions().size()];
         for (FunctionSpec f : spec.functions()) {
+            names[f.index()] = f.name();
             builds[f.index()] = java.util.Set.of("clBuildProgram", "clCompileProgram", "clLinkProgram").contains(f.name());
             Method m = natives.get(f.nativeName());
             if (m == null || !f.isSupported()) {
@@ -87,6 +92,10 @@ public final class NativeFunctions {
     }
 
     public Object invoke(int function, Object[] args) {
+        if (TRACE.isTraceEnabled()) {
+            io.ava.server.logging.Events.trace(TRACE, "native-call").addKeyValue("function", names[function])
+                    .addKeyValue("args", describe(args)).log();
+        }
         try {
             if (builds[function]) {
                 synchronized (BUILD_LOCK) {
@@ -106,5 +115,28 @@ public final class NativeFunctions {
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }
+    }
+
+    /** Arguments in short: objects by pointer, arrays by length and first elements. */
+    private static String describe(Object[] args) {
+        StringBuilder b = new StringBuilder("[");
+        for (Object a : args) {
+            if (b.length() > 1) {
+                b.append(", ");
+            }
+            if (a != null && a.getClass().isArray()) {
+                int n = java.lang.reflect.Array.getLength(a);
+                b.append(a.getClass().getComponentType().getSimpleName()).append('[').append(n).append("]{");
+                for (int i = 0; i < Math.min(n, 4); i++) {
+                    b.append(i > 0 ? "," : "").append(java.lang.reflect.Array.get(a, i));
+                }
+                b.append(n > 4 ? ",...}" : "}");
+            } else if (a instanceof java.nio.ByteBuffer bb) {
+                b.append("ByteBuffer(").append(bb.remaining()).append(')');
+            } else {
+                b.append(a);
+            }
+        }
+        return b.append(']').toString();
     }
 }

@@ -34,6 +34,12 @@ public final class HandleEntry {
     boolean subDevice;
     /** calls running now that resolved this entry (see HandleTable's pins) */
     int pins;
+    /** releases claimed by running calls and not yet settled (see HandleTable.claimRelease) */
+    int releasing;
+    /** the session holds a native reference of its own, so the id it named stays valid (see HandleTable.holdForName) */
+    boolean serverRef;
+    /** the client's last reference is being released now: no new call may resolve it */
+    boolean dying;
     /** the client's last release, held back until no running call uses the object any more */
     int deferredReleases;
 

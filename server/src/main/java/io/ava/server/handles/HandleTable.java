@@ -94,7 +94,7 @@ public final class HandleTable {
 
     /** The memory goes when the client holds no reference and no sub-buffer keeps the buffer alive. */
     private void freeIfGone(HandleEntry e) {
-        while (e != null && e.clientGone && e.children == 0 && !e.freed) {
+        while (e != null && e.clientGone && e.children == 0 && !e.freed && !e.serverRef) {
             e.freed = true;
             memoryHeld -= e.charge;
             HandleEntry p = e.parent;
@@ -137,6 +137,8 @@ public final class HandleTable {
     private static final class Pinned {
         boolean active;
         final List<HandleEntry> entries = new ArrayList<>();
+        /** releases this call claimed and has not settled: a call that failed gives them back when done */
+        final List<HandleEntry> claims = new ArrayList<>();
         HandleTable table;
     }
 
@@ -155,11 +157,18 @@ public final class HandleTable {
     public static void callDone() {
         Pinned p = PINNED.get();
         p.active = false;
-        if (p.entries.isEmpty()) {
+        if (p.entries.isEmpty() && p.claims.isEmpty()) {
             return;
         }
         List<HandleEntry> release = null;
         synchronized (p.table) {
+            for (HandleEntry e : p.claims) {
+                if (e.releasing > 0) {
+                    e.releasing--; // the release failed (or never reached the driver): the reference stays the client's
+                }
+                e.dying = false;
+            }
+            p.claims.clear();
             for (HandleEntry e : p.entries) {
                 e.pins--;
                 if (e.pins == 0 && e.deferredReleases > 0) {
@@ -178,16 +187,46 @@ public final class HandleTable {
         }
     }
 
+    /** What a release of the client's reference may do, decided atomically by {@link #claimRelease}. */
+    public enum Release {
+        /** the client holds no reference left to release */
+        REFUSED,
+        /** the driver's release runs now */
+        NATIVE,
+        /** the client's last reference, while another running call uses the object: the driver's release waits for it */
+        DEFERRED
+    }
+
     /**
-     * Before the native release of {@code e}: true if it is the client's last reference and another running
-     * call uses the object, so the native release is held back (the caller answers success without it).
+     * Claims one of the client's references for a release, atomically. Two calls on different threads that
+     * release the same last reference must not both pass (natively one gets CL_INVALID_*; here a second native
+     * release would free a freed object and kill the server). A last reference released now makes the object
+     * unnamed at once: a call on another thread must not resolve it while the driver frees it. A claim is
+     * settled by {@link #released}, or by {@link #callDone} if the release failed.
      */
-    public synchronized boolean deferRelease(HandleEntry e) {
-        if (!isRoot(e) && e.clientRefs == 1 && e.pins > 1) {
-            e.deferredReleases++;
-            return true;
+    public synchronized Release claimRelease(HandleEntry e) {
+        if (isRoot(e)) {
+            return Release.NATIVE;
         }
-        return false;
+        if (e.clientRefs - e.releasing <= 0) {
+            return Release.REFUSED;
+        }
+        Pinned p = PINNED.get();
+        if (!p.active) {
+            return Release.NATIVE; // outside a session's call (a replay) nothing runs beside it
+        }
+        e.releasing++;
+        p.claims.add(e);
+        p.table = this;
+        if (e.clientRefs - e.releasing > 0) {
+            return Release.NATIVE; // not the last reference: the object lives on
+        }
+        if (e.pins > 1) {
+            e.deferredReleases++;
+            return Release.DEFERRED;
+        }
+        e.dying = true;
+        return Release.NATIVE;
     }
 
     /** Whether the client may release this object: it holds a reference (platforms and root devices always). */
@@ -265,7 +304,7 @@ public final class HandleTable {
      */
     private HandleEntry named(long id) {
         HandleEntry e = byId.get(id);
-        return e != null && e.subDevice && e.clientRefs == 0 ? null : e;
+        return e == null || e.dying || (e.subDevice && e.clientRefs == 0 && !e.serverRef) ? null : e;
     }
 
     /**
@@ -331,6 +370,9 @@ public final class HandleTable {
         long id = forcedIds.isEmpty() ? SERVER_ID_BIT | nextServerId++ : forcedIds.poll();
         HandleEntry created = new HandleEntry(id, type, object, ++sequence, owned ? 1 : 0, 0, null);
         created.subDevice = type == HandleType.cl_device_id && (owned || !rootDevice.test(ptr));
+        if (!owned) {
+            holdForName(created);
+        }
         refsChanged(created, 0);
         byId.put(id, created);
         byNative.put(ptr, id);
@@ -351,11 +393,39 @@ public final class HandleTable {
             // the driver still has it: the same id again, now without a client reference
             HandleEntry again = new HandleEntry(old, type, make.apply(ptr), ++sequence, 0, 0, null);
             again.subDevice = type == HandleType.cl_device_id; // a released device: a sub-device (roots are never retired)
+            holdForName(again);
             byId.put(old, again);
             byNative.put(ptr, old);
             return old;
         }
         return idFor(make.apply(ptr), type, false);
+    }
+
+    /**
+     * An object the driver named in an info answer that the client holds no reference to (a program its kernel
+     * keeps, a buffer a sub-buffer keeps): the session takes a reference of its own, kept until it ends. Without
+     * it the id would outlive the object once the one that kept it is released, and the next call naming it would
+     * hand the driver a freed pointer. Its memory counts against the session's limit while held.
+     */
+    private void holdForName(HandleEntry e) {
+        if (isRoot(e)) {
+            return;
+        }
+        NativeRefs.retain(e);
+        e.serverRef = true;
+        if (e.type == HandleType.cl_mem) {
+            long[] size = new long[1];
+            if (org.jocl.CL.clGetMemObjectInfo((org.jocl.cl_mem) e.object, org.jocl.CL.CL_MEM_SIZE, 8,
+                    org.jocl.Pointer.to(size), null) == org.jocl.CL.CL_SUCCESS) {
+                e.charge = size[0];
+                memoryHeld += size[0];
+            }
+        }
+    }
+
+    /** The native references the session holds to an object: the client's, and one of its own (see holdForName). */
+    public synchronized int nativeReferences(HandleEntry e) {
+        return e.clientRefs + (e.serverRef ? 1 : 0);
     }
 
     /** The references the client holds to an object (what the session must release when it ends). */
@@ -370,11 +440,14 @@ public final class HandleTable {
 
     /** A successful release: forget the object when the client holds no reference any more. */
     public synchronized void released(HandleEntry e) {
+        if (PINNED.get().claims.remove(e) && e.releasing > 0) {
+            e.releasing--; // the claim is settled
+        }
         if (e.clientRefs > 0) {
             e.clientRefs--;
             refsChanged(e, e.clientRefs + 1);
         }
-        if (e.clientRefs == 0 && !isRoot(e)) {
+        if (e.clientRefs == 0 && !isRoot(e) && !e.serverRef) {
             byId.remove(e.id);
             if (byNative.remove(e.object.getNativePointer(), e.id)) {
                 retired.put(e.object.getNativePointer(), e.id);
@@ -387,11 +460,11 @@ public final class HandleTable {
         return e.type == HandleType.cl_platform_id || (e.type == HandleType.cl_device_id && !e.subDevice);
     }
 
-    /** Objects the client holds references to, newest first: the order to release them in. */
+    /** Objects the client (or the session itself) holds references to, newest first: the order to release them in. */
     public synchronized List<HandleEntry> ownedNewestFirst() {
         List<HandleEntry> out = new ArrayList<>();
         for (HandleEntry e : byId.values()) {
-            if (e.clientRefs > 0 && !isRoot(e)) {
+            if ((e.clientRefs > 0 || e.serverRef) && !isRoot(e)) {
                 out.add(e);
             }
         }

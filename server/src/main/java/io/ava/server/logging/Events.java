@@ -27,4 +27,8 @@ public final class Events {
     public static LoggingEventBuilder debug(Logger log, String event) {
         return log.atDebug().addKeyValue("event", event);
     }
+
+    public static LoggingEventBuilder trace(Logger log, String event) {
+        return log.atTrace().addKeyValue("event", event);
+    }
 }

@@ -1181,7 +1181,7 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
         }
         int released = 0;
         for (HandleEntry e : table.ownedNewestFirst()) {
-            int refs = table.clientReferences(e);
+            int refs = table.nativeReferences(e);
             for (int k = 0; k < refs; k++) {
                 io.ava.server.handles.NativeRefs.release(e);
             }

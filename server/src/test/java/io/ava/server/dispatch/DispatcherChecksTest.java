@@ -159,4 +159,173 @@ class DispatcherChecksTest {
         assertEquals(0, again.getResult());
         assertTrue(again.getMessage().contains("already in use"));
     }
+
+    // ---------------------------------------------------------------- crashes the bad-input fuzz found
+
+    private static long callIds = 100;
+
+    /** A call from its arguments in spec order: Long for packed scalars and handles, Value for the rest. */
+    private static Call call(String function, long newId, Object... args) {
+        FunctionSpec f = spec.forNative(function + "Native");
+        Call.Builder c = Call.newBuilder().setCallId(callIds++).setFunction(f.index()).setNewId(newId);
+        for (int i = 0; i < args.length; i++) {
+            if (f.isPacked(i)) {
+                c.addScalars((Long) args[i]);
+            } else {
+                c.addArgs((Value) args[i]);
+            }
+        }
+        return c.build();
+    }
+
+    private static Value nul() {
+        return Value.newBuilder().setIsNull(true).build();
+    }
+
+    private static Value bytes(byte[] b) {
+        return Value.newBuilder().setData(ByteString.copyFrom(b)).build();
+    }
+
+    /** Context 10, queue 11, buffer 12, a program built with {@code options} (20) and its kernel k (21). */
+    private static long[] sessionWithKernel(Session t, String options) {
+        long[] ids = sessionWithBuffer(t);
+        long device = t.table.all(io.ava.spec.HandleType.cl_device_id).get(0).id();
+        Reply program = run(t, call("clCreateProgramWithSource", 20, ids[0], 1L,
+                Value.newBuilder().setTexts(io.ava.proto.TextList.newBuilder().addValues(
+                        "kernel void k(global int* a, long n) { if (n > 0) a[0] = 1; }")).build(), nul(), nul()));
+        assertEquals(0, program.getErrcode());
+        Value opts = options == null ? nul() : Value.newBuilder().setText(options).build();
+        Reply built = run(t, call("clBuildProgram", 0, 20L, 1L,
+                Value.newBuilder().setLongs(LongList.newBuilder().addValues(device)).build(), opts, nul(), nul()));
+        assertEquals(0, built.getResult(), () -> "build: " + built);
+        Reply kernel = run(t, call("clCreateKernel", 21, 20L, Value.newBuilder().setText("k").build(), nul()));
+        assertEquals(0, kernel.getErrcode());
+        return new long[]{ids[0], ids[1], ids[2], 20, 21, device};
+    }
+
+    @Test
+    void rawBytesForABufferArgumentAreRefusedWhateverTheBuildOptions() {
+        for (String options : new String[]{"", "-cl-std=CL1.2", null, "-cl-kernel-arg-info"}) {
+            Session t = new Session();
+            long[] ids = sessionWithKernel(t, options);
+            byte[] pointerLike = {0x40, 0x12, 0x34, 0x56, 0x78, 0x7f, 0, 0};
+            Reply raw = run(t, call("clSetKernelArg", 0, ids[4], 0L, 8L, bytes(pointerLike)));
+            assertEquals(-38, raw.getResult(), "CL_INVALID_MEM_OBJECT with options " + options + ": " + raw);
+            Value kernelRef = Value.newBuilder().setRefs(io.ava.proto.HandleRefs.newBuilder().addIds(ids[4])
+                    .addTypes(io.ava.spec.HandleType.cl_kernel.ordinal())).build();
+            assertEquals(-38, run(t, call("clSetKernelArg", 0, ids[4], 0L, 8L, kernelRef)).getResult(), "a kernel is no buffer");
+            Value noRefs = Value.newBuilder().setRefs(io.ava.proto.HandleRefs.newBuilder()).build();
+            assertEquals(-30, run(t, call("clSetKernelArg", 0, ids[4], 0L, 8L, noRefs)).getResult(), "8 bytes, no handle");
+            Value buffer = Value.newBuilder().setRefs(io.ava.proto.HandleRefs.newBuilder().addIds(ids[2])
+                    .addTypes(io.ava.spec.HandleType.cl_mem.ordinal())).build();
+            assertEquals(0, run(t, call("clSetKernelArg", 0, ids[4], 0L, 8L, buffer)).getResult());
+            assertEquals(0, run(t, call("clSetKernelArg", 0, ids[4], 1L, 8L, bytes(pointerLike))).getResult(),
+                    "a long takes any 8 bytes");
+        }
+    }
+
+    @Test
+    void argumentInfoAndBuildOptionsAnswerAsIfNoFlagWasAdded() {
+        Session t = new Session();
+        long[] ids = sessionWithKernel(t, "-cl-std=CL1.2");
+        Reply info = run(t, call("clGetKernelArgInfo", 0, ids[4], 0L, (long) org.jocl.CL.CL_KERNEL_ARG_ADDRESS_QUALIFIER, 4L,
+                Value.newBuilder().setOutSize(4).build(), nul()));
+        assertEquals(-19, info.getResult(), "CL_KERNEL_ARG_INFO_NOT_AVAILABLE, as PoCL answers without the flag");
+        Reply badIndex = run(t, call("clGetKernelArgInfo", 0, ids[4], 7L, (long) org.jocl.CL.CL_KERNEL_ARG_ADDRESS_QUALIFIER, 4L,
+                Value.newBuilder().setOutSize(4).build(), nul()));
+        assertEquals(-49, badIndex.getResult(), "CL_INVALID_ARG_INDEX comes first");
+        Reply options = run(t, call("clGetProgramBuildInfo", 0, ids[3], ids[5], (long) org.jocl.CL.CL_PROGRAM_BUILD_OPTIONS, 64L,
+                Value.newBuilder().setOutSize(64).build(), Value.newBuilder().setOutSize(1).build()));
+        assertEquals(0, options.getResult());
+        assertEquals("-cl-std=CL1.2\0", options.getOutputsMap().get(4).getData().toStringUtf8());
+        assertEquals(14, options.getOutputsMap().get(5).getScalar());
+
+        Session asked = new Session();
+        long[] withFlag = sessionWithKernel(asked, "-cl-kernel-arg-info");
+        assertEquals(0, run(asked, call("clGetKernelArgInfo", 0, withFlag[4], 0L, (long) org.jocl.CL.CL_KERNEL_ARG_ADDRESS_QUALIFIER,
+                4L, Value.newBuilder().setOutSize(4).build(), nul())).getResult());
+    }
+
+    @Test
+    void aNullDeviceInABuildListIsInvalidDevice() {
+        Session t = new Session();
+        long[] ids = sessionWithKernel(t, "");
+        Reply built = run(t, call("clBuildProgram", 0, ids[3], 1L,
+                Value.newBuilder().setLongs(LongList.newBuilder().addValues(0)).build(), Value.newBuilder().setText("").build(),
+                nul(), nul()));
+        assertEquals(-33, built.getResult(), "CL_INVALID_DEVICE: " + built);
+    }
+
+    @Test
+    void binariesShorterThanTheirLengthsAreRefused() {
+        Session t = new Session();
+        long[] ids = sessionWithBuffer(t);
+        long device = t.table.all(io.ava.spec.HandleType.cl_device_id).get(0).id();
+        Value devices = Value.newBuilder().setLongs(LongList.newBuilder().addValues(device)).build();
+        Value noBinaries = Value.newBuilder().setBlobs(io.ava.proto.BlobList.newBuilder()).build();
+        Value lengths = Value.newBuilder().setLongs(LongList.newBuilder().addValues(1L << 40)).build();
+        Reply none = run(t, call("clCreateProgramWithBinary", 30, ids[0], 1L, devices, lengths, noBinaries,
+                Value.newBuilder().setOutSize(1).build(), nul()));
+        assertEquals(-30, none.getErrcode(), "no binary for the device: " + none);
+        Value oneByte = Value.newBuilder().setBlobs(io.ava.proto.BlobList.newBuilder().addValues(ByteString.copyFrom(new byte[1]))).build();
+        Reply tooLong = run(t, call("clCreateProgramWithBinary", 31, ids[0], 1L, devices, lengths, oneByte,
+                Value.newBuilder().setOutSize(1).build(), nul()));
+        assertEquals(-30, tooLong.getErrcode(), "a length past the binary's end: " + tooLong);
+    }
+
+    @Test
+    void aLastReleaseIsClaimedOnceAndUnnamesTheObjectAtOnce() throws Exception {
+        Session t = new Session();
+        long[] ids = sessionWithBuffer(t);
+        java.util.concurrent.ExecutorService two = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            // two calls on different threads release the client's only reference: exactly one may pass
+            java.util.concurrent.CyclicBarrier both = new java.util.concurrent.CyclicBarrier(2);
+            java.util.List<java.util.concurrent.Future<HandleTable.Release>> claims = new java.util.ArrayList<>();
+            for (int k = 0; k < 2; k++) {
+                long arrival = k;
+                claims.add(two.submit(() -> {
+                    HandleTable.running(arrival);
+                    try {
+                        io.ava.server.handles.HandleEntry e = t.table.find(ids[2]);
+                        both.await();
+                        HandleTable.Release r = e == null ? HandleTable.Release.REFUSED : t.table.claimRelease(e);
+                        if (r != HandleTable.Release.REFUSED) {
+                            t.table.released(e); // the driver's answer: success (as Bookkeeping records it)
+                        }
+                        return r;
+                    } finally {
+                        both.await(); // both claims made before either call is done
+                        HandleTable.callDone(); // the held-back release reaches the driver here, once
+                    }
+                }));
+            }
+            java.util.List<HandleTable.Release> got = new java.util.ArrayList<>();
+            for (java.util.concurrent.Future<HandleTable.Release> f : claims) {
+                got.add(f.get(10, java.util.concurrent.TimeUnit.SECONDS));
+            }
+            assertEquals(1, got.stream().filter(r -> r != HandleTable.Release.REFUSED).count(), "claims: " + got);
+            assertTrue(got.contains(HandleTable.Release.DEFERRED), "the other call used it: the release waited: " + got);
+            assertEquals(null, t.table.find(ids[2]), "released");
+
+            // a release made now unnames the buffer before the driver frees it
+            Session u = new Session();
+            long[] mine = sessionWithBuffer(u);
+            HandleTable.running(10);
+            io.ava.server.handles.HandleEntry e = u.table.find(mine[2]);
+            assertEquals(HandleTable.Release.NATIVE, u.table.claimRelease(e));
+            assertEquals(null, two.submit(() -> {
+                HandleTable.running(11);
+                try {
+                    return u.table.find(mine[2]);
+                } finally {
+                    HandleTable.callDone();
+                }
+            }).get(10, java.util.concurrent.TimeUnit.SECONDS), "another thread cannot resolve a buffer being released");
+            HandleTable.callDone(); // the release never ran: the buffer is the client's again
+            assertEquals(e, u.table.find(mine[2]));
+        } finally {
+            two.shutdownNow();
+        }
+    }
 }
