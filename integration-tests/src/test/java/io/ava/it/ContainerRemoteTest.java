@@ -21,7 +21,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ContainerRemoteTest {
     static final String[] WORKLOAD = {"kmeans", "--size", "small"};
-    static final Pattern CALL_COUNT = Pattern.compile("Final call count = (\\d+)");
 
     private static DockerImages.Tags images;
 
@@ -47,9 +46,7 @@ class ContainerRemoteTest {
             assertFalse(remote.stderr().contains(" moved from "), remote::describe);
 
             // the container served every call the client made, and let go of them
-            Matcher count = CALL_COUNT.matcher(remote.stderr());
-            assertTrue(count.find(), remote::describe);
-            long clientCalls = Long.parseLong(count.group(1));
+            long clientCalls = CallCount.sentToServers(remote.stderr());
             assertTrue(clientCalls > 100, remote::describe);
             assertEquals(clientCalls, ContainerChecks.callsServed(server, null), () -> remote.describe() + server.logTail(40));
             ContainerChecks.keepsNothing(server);

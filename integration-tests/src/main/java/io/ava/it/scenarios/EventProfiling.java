@@ -85,7 +85,27 @@ public class EventProfiling {
         out("CL_PROFILING_COMMAND_COMPLETE: " + stringFor_errorCode(rc) + (rc == CL_SUCCESS ? ", end<=complete " + (k[3] <= complete[0]) : ""));
         exceptions(true);
 
-        release(fill, kernel, read, marker, pe);
+        // after clWaitForEvents (the agent answers from the times the wait's reply brought): the same answers
+        cl_event waited = new cl_event();
+        clEnqueueNDRangeKernel(c.queue, inc, 1, null, new long[] {n}, null, 0, null, waited);
+        clWaitForEvents(1, new cl_event[] {waited});
+        long[] w = all("kernel after a wait", waited);
+        check("waited kernel started after the read ended", r[3] <= w[2]);
+        check("the same value twice", prof(waited, CL_PROFILING_COMMAND_END) == w[3]);
+        size[0] = 0;
+        clGetEventProfilingInfo(waited, CL_PROFILING_COMMAND_START, 0, null, size);
+        expect("profiling value size after a wait", 8L, size[0]);
+        java.nio.ByteBuffer direct = java.nio.ByteBuffer.allocateDirect(8).order(java.nio.ByteOrder.nativeOrder());
+        clGetEventProfilingInfo(waited, CL_PROFILING_COMMAND_END, 8, Pointer.to(direct), null);
+        check("END into a direct buffer after a wait", direct.getLong(0) == w[3]);
+        out("profiling into 4 bytes after a wait (exceptions on): " + thrown(() -> clGetEventProfilingInfo(waited,
+            CL_PROFILING_COMMAND_END, 4, Pointer.to(new int[1]), null)));
+        exceptions(false);
+        out("an unknown profiling parameter after a wait: "
+            + stringFor_errorCode(clGetEventProfilingInfo(waited, 0x1290, 8, Pointer.to(new long[1]), null)));
+        exceptions(true);
+
+        release(fill, kernel, read, marker, pe, waited);
         clReleaseCommandQueue(plain);
         clReleaseKernel(inc);
         clReleaseMemObject(buf);

@@ -181,6 +181,10 @@ final class ArgDecoding {
         int len = values.size();
         if (a.size() != null) {
             long count = a.size().eval(scalars);
+            if (count < 0) {
+                // a negative count is a huge unsigned one to the native (JOCL would allocate that many)
+                throw new ClError(CL_INVALID_VALUE, a.name() + ": " + count + " elements");
+            }
             // The native reads `count` elements: pad a short array with zeros so it never reads past it.
             if (count > len && count <= MAX_LONGS) {
                 len = (int) count;

@@ -50,6 +50,19 @@ final class CallChecks {
 
     static void checkCrossArguments(FunctionSpec f, Object[] args, HandleEntry[] entries, SizeExpr.Args scalars) throws ClError {
         switch (f.name()) {
+            case "clEnqueueNDRangeKernel": {
+                // PoCL divides the global size by each local one (a program built for uniform work-groups):
+                // a zero is a SIGFPE that kills the server; the spec's answer is CL_INVALID_WORK_GROUP_SIZE
+                long dims = ((Number) args[2]).longValue();
+                if (args[5] instanceof long[] local) {
+                    for (int d = 0; d < Math.min(dims, local.length); d++) {
+                        if (local[d] == 0) {
+                            throw new ClError(-54, "local_work_size[" + d + "] is 0");
+                        }
+                    }
+                }
+                break;
+            }
             case "clCreateProgramWithSource": {
                 // the driver reads lengths[k] bytes of each string: never more than JOCL's copy of it holds
                 String why = sourceLengthsOutside((String[]) args[2], (long[]) args[3], ((Number) args[1]).longValue());

@@ -353,7 +353,6 @@ public final class Dispatcher {
                     for (int k = 0; k < b.length; k++) {
                         b[k] = v.getBlobs().getValues(k).toByteArray();
                     }
-                    BinaryChecks.check(a, b, i > 0 ? args[i - 1] : null, scalars.scalar(1));
                     args[i] = b;
                     break;
                 }
@@ -394,8 +393,10 @@ public final class Dispatcher {
                 }
                 case svm_ptrs: {
                     Pointer[] ptrs = ArgDecoding.svmPointers(a, v.getLongs().getValuesList(), table, svmIds);
-                    if (a.size().eval(scalars) > ptrs.length) {
-                        throw new ClError(CL_INVALID_VALUE, a.name() + ": fewer pointers than the count");
+                    long count = a.size().eval(scalars);
+                    if (count < 0 || count > ptrs.length) {
+                        // a negative count reaches JOCL as a huge unsigned one: it allocates that many (bad_alloc, abort)
+                        throw new ClError(CL_INVALID_VALUE, a.name() + ": " + count + " pointers expected, " + ptrs.length + " given");
                     }
                     args[i] = ptrs;
                     break;
@@ -441,6 +442,10 @@ public final class Dispatcher {
                     desc.image_slice_pitch = d.get(6);
                     desc.num_mip_levels = d.get(7).intValue();
                     desc.num_samples = d.get(8).intValue();
+                    if (d.get(7) != 0 || d.get(8) != 0) {
+                        // the spec requires 0 for both; PoCL stops the whole process on anything else ("unimplemented")
+                        throw new ClError(-65, a.name() + ": num_mip_levels and num_samples must be 0");
+                    }
                     desc.buffer = d.get(9) == 0 ? null : (org.jocl.cl_mem) table.lookup(d.get(9), HandleType.cl_mem).object();
                     args[i] = desc;
                     break;
@@ -492,6 +497,9 @@ public final class Dispatcher {
             }
         }
         CallChecks.checkCrossArguments(f, args, entries, scalars);
+        if (f.name().equals("clCreateProgramWithBinary")) {
+            BinaryChecks.check(args[4], args[3], scalars.scalar(1));
+        }
         if (f.name().equals("clSetKernelArg") && args[0] instanceof org.jocl.cl_kernel k && args[1] instanceof Number index
                 && args[2] instanceof Number size && call.getArgsCount() > f.slot(3)) {
             KernelArgValues.check(k, index.intValue(), size.longValue(), call.getArgs(f.slot(3)));
@@ -750,6 +758,9 @@ public final class Dispatcher {
         }
         if (code == CL_SUCCESS && ctx.recordLog() != null && f.record()) {
             Bookkeeping.record(f, call, args, Bookkeeping.createdIds(f, reply), ctx);
+        }
+        if (code == CL_SUCCESS && f.name().equals("clWaitForEvents")) {
+            WaitedEventTimes.attach(f, call, args, reply);
         }
         return new Outcome(reply.build(), bulkOut, code != CL_SUCCESS);
     }

@@ -271,6 +271,9 @@ class DispatcherChecksTest {
         Reply tooLong = run(t, call("clCreateProgramWithBinary", 31, ids[0], 1L, devices, lengths, oneByte,
                 Value.newBuilder().setOutSize(1).build(), nul()));
         assertEquals(-30, tooLong.getErrcode(), "a length past the binary's end: " + tooLong);
+        Reply nullBinaries = run(t, call("clCreateProgramWithBinary", 32, ids[0], 1L, devices, lengths, nul(),
+                Value.newBuilder().setOutSize(1).build(), nul()));
+        assertEquals(-30, nullBinaries.getErrcode(), "no binaries at all: " + nullBinaries);
     }
 
     @Test
