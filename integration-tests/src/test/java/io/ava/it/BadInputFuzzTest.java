@@ -79,8 +79,8 @@ class BadInputFuzzTest {
     static void start() throws Exception {
         spec = Spec.bundled();
         fuzzer = new CallFuzzer(spec);
-        // -Dfuzz.trace=true: the server logs each native call as it starts, so a crash names its call
-        server = Boolean.getBoolean("fuzz.trace")
+        // the server logs each native call as it starts (about 30 MB), so a crash names its call; -Dfuzz.trace=false: not
+        server = Boolean.parseBoolean(System.getProperty("fuzz.trace", "true"))
             ? ServerProcess.start("fuzz", List.of("-Dava.log.level=TRACE"))
             : ServerProcess.start("fuzz");
         session = new RawSession(server.address(), spec.digest(), "fuzz");
