@@ -132,8 +132,9 @@ public class ImageKernels {
         out("normalized coords with CL_ADDRESS_REPEAT and linear filter: " + thrown(() -> clReleaseSampler(clCreateSampler(c.ctx, true,
             CL_ADDRESS_REPEAT, CL_FILTER_LINEAR, null))));
         out("bad addressing mode (exceptions on): " + thrown(() -> clCreateSampler(c.ctx, false, 0x7777, CL_FILTER_NEAREST, null)));
-        out("sampler arg with a buffer (exceptions on): " + thrown(() -> clSetKernelArg(shift, 1, Sizeof.cl_mem, Pointer.to(out))));
-        out("image arg with a sampler (exceptions on): " + thrown(() -> clSetKernelArg(shift, 0, Sizeof.cl_sampler, Pointer.to(s1))));
+        // A buffer given for a sampler argument, or a sampler for an image one, is not printed here: PoCL takes both
+        // (and would follow the wrong object at launch), ava answers CL_INVALID_SAMPLER / CL_INVALID_MEM_OBJECT as the
+        // spec says (README, "Kernel argument info"; DispatcherChecksTest checks it).
 
         clReleaseSampler(s1);
         clReleaseSampler(s2);

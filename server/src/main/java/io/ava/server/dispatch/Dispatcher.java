@@ -52,6 +52,9 @@ public final class Dispatcher {
     private final NativeFunctions natives;
     private final KernelMetaProbe kernelProbe = new KernelMetaProbe();
     private final KernelArgInfoOption argInfo = new KernelArgInfoOption();
+    /** CL_{DEVICE,CONTEXT,QUEUE,MEM,SAMPLER,PROGRAM,KERNEL,EVENT}_REFERENCE_COUNT */
+    private static final java.util.Set<Integer> REFERENCE_COUNTS = java.util.Set.of(0x1047, 0x1080, 0x1092, 0x1100 + 5,
+            0x1150, 0x1160, 0x1192, 0x11D2);
     private final DeviceSelection selection;
 
     private final int barrierWithWaitList;
@@ -679,6 +682,15 @@ public final class Dispatcher {
             Bookkeeping.succeeded(f, entries, table, ctx.recordLog());
         }
         bindOutputEvent(f, call, args, ownTransferEvent, table);
+        if (code == CL_SUCCESS && f.infoSelector() != null && entries[0] != null && table.holdsOwnReference(entries[0])
+                && REFERENCE_COUNTS.contains((int) scalars.scalar(f.infoSelector().index()))) {
+            // the session's own reference (HandleTable.holdForName) is not one the program made: not counted
+            ByteBuffer v = outBuffers[f.infoSelector().index() + 2];
+            if (v != null && v.capacity() >= 4) {
+                ByteBuffer o = v.duplicate().order(ByteOrder.nativeOrder());
+                o.putInt(0, o.getInt(0) - 1);
+            }
+        }
 
         for (int i = 0; i < n; i++) {
             ArgSpec a = f.arg(i);

@@ -65,7 +65,9 @@ final class MigratedEventInfo {
             }
         } else {
             if (param < CL_PROFILING_COMMAND_QUEUED || param > CL_PROFILING_COMMAND_COMPLETE) {
-                return null;
+                // an unknown parameter on a profiled event: the driver's answer on the source (the stand-in user
+                // event here has no profiling and would answer CL_PROFILING_INFO_NOT_AVAILABLE)
+                return facts.profiling() == null ? null : done(reply.setResult(Dispatcher.CL_INVALID_VALUE));
             }
             long[] p = facts.profiling();
             if (p == null || p.length <= param - CL_PROFILING_COMMAND_QUEUED) {

@@ -423,6 +423,11 @@ public final class HandleTable {
         }
     }
 
+    /** Whether the session holds a native reference of its own to the object (see holdForName). */
+    public synchronized boolean holdsOwnReference(HandleEntry e) {
+        return e.serverRef;
+    }
+
     /** The native references the session holds to an object: the client's, and one of its own (see holdForName). */
     public synchronized int nativeReferences(HandleEntry e) {
         return e.clientRefs + (e.serverRef ? 1 : 0);

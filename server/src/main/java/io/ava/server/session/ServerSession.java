@@ -987,7 +987,10 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
 
     /** The client's stream ended: release everything, unless a migration still reads the objects. */
     private void clientGone(boolean orderly) {
-        closeReason = orderly ? "client-ended" : "disconnected";
+        if (!"migrated-away".equals(closeReason)) {
+            // the client ends its stream once redirected, while the moved-away copy may still be closing
+            closeReason = orderly ? "client-ended" : "disconnected";
+        }
         synchronized (migrationLock) {
             if (migration != null) {
                 goneDuringMigration = true;
