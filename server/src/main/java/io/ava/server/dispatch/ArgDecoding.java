@@ -126,11 +126,11 @@ final class ArgDecoding {
                 continue; // past the count: never read
             }
             if (id == 0) {
-                if (k < count) {
+                if (k < count && a.handleType() != HandleType.cl_event) {
                     // an object never filled, in the part the driver reads: PoCL follows such a NULL (a device in
-                    // clBuildProgram's list: SIGSEGV); the spec's answer is the list's invalid-object error
-                    int code = a.handleType() == HandleType.cl_event ? CL_INVALID_EVENT_WAIT_LIST : a.handleType().invalidCode();
-                    throw new ClError(code, a.name() + "[" + k + "] is a NULL " + a.handleType());
+                    // clBuildProgram's list: SIGSEGV); the spec's answer is the list's invalid-object error. PoCL
+                    // checks event lists itself, and answers clWaitForEvents with CL_INVALID_EVENT: left to it.
+                    throw new ClError(a.handleType().invalidCode(), a.name() + "[" + k + "] is a NULL " + a.handleType());
                 }
                 Array.set(arr, k, NativePointers.wrap(a.handleType(), 0));
                 continue;
