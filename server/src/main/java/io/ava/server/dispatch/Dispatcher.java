@@ -53,7 +53,7 @@ public final class Dispatcher {
     private final KernelMetaProbe kernelProbe = new KernelMetaProbe();
     private final KernelArgInfoOption argInfo = new KernelArgInfoOption();
     /** CL_{DEVICE,CONTEXT,QUEUE,MEM,SAMPLER,PROGRAM,KERNEL,EVENT}_REFERENCE_COUNT */
-    private static final java.util.Set<Integer> REFERENCE_COUNTS = java.util.Set.of(0x1047, 0x1080, 0x1092, 0x1100 + 5,
+    private static final java.util.Set<Integer> REFERENCE_COUNTS = java.util.Set.of(0x1047, 0x1080, 0x1092, 0x1105,
             0x1150, 0x1160, 0x1192, 0x11D2);
     private final DeviceSelection selection;
 
@@ -89,6 +89,11 @@ public final class Dispatcher {
             this.reply = reply;
             this.bulk = bulk;
             this.failed = failed;
+        }
+
+        /** An answer made without the driver, with no bulk output: failed unless its result is CL_SUCCESS. */
+        static Outcome answered(Reply.Builder reply) {
+            return new Outcome(reply.build(), List.of(), reply.getResult() != CL_SUCCESS);
         }
     }
 

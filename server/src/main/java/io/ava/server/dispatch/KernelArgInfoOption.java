@@ -14,7 +14,6 @@ import org.jocl.cl_kernel;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -79,7 +78,7 @@ final class KernelArgInfoOption {
                     || call.getScalars(f.slot(1)) < 0 || call.getScalars(f.slot(1)) >= args[0]) {
                 return null; // CL_INVALID_ARG_INDEX comes first: the driver says so
             }
-            return done(Reply.newBuilder().setCallId(call.getCallId()).setResult(CL_KERNEL_ARG_INFO_NOT_AVAILABLE));
+            return Dispatcher.Outcome.answered(Reply.newBuilder().setCallId(call.getCallId()).setResult(CL_KERNEL_ARG_INFO_NOT_AVAILABLE));
         }
         if (f.name().equals("clGetProgramBuildInfo") && call.getScalars(f.slot(2)) == CL_PROGRAM_BUILD_OPTIONS) {
             HandleEntry p = table.find(call.getScalars(f.slot(0)));
@@ -93,14 +92,14 @@ final class KernelArgInfoOption {
             Reply.Builder reply = Reply.newBuilder().setCallId(call.getCallId());
             if (!call.getArgs(f.slot(4)).getIsNull()) {
                 if (call.getScalars(f.slot(3)) < text.length) {
-                    return done(reply.setResult(Dispatcher.CL_INVALID_VALUE));
+                    return Dispatcher.Outcome.answered(reply.setResult(Dispatcher.CL_INVALID_VALUE));
                 }
                 reply.putOutputs(4, Value.newBuilder().setData(ByteString.copyFrom(text)).build());
             }
             if (!call.getArgs(f.slot(5)).getIsNull()) {
                 reply.putOutputs(5, Value.newBuilder().setScalar(text.length).build());
             }
-            return done(reply.setResult(Dispatcher.CL_SUCCESS));
+            return Dispatcher.Outcome.answered(reply.setResult(Dispatcher.CL_SUCCESS));
         }
         return null;
     }
@@ -110,7 +109,4 @@ final class KernelArgInfoOption {
         return CL.clGetKernelInfo(kernel, CL.CL_KERNEL_PROGRAM, 8, Pointer.to(program), null) == CL.CL_SUCCESS ? program[0] : 0;
     }
 
-    private static Dispatcher.Outcome done(Reply.Builder r) {
-        return new Dispatcher.Outcome(r.build(), List.of(), r.getResult() != Dispatcher.CL_SUCCESS);
-    }
 }

@@ -11,7 +11,6 @@ import io.ava.spec.HandleType;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.List;
 
 /**
  * Info queries on events that came with a migrated session. The target rebuilt them as completed
@@ -67,30 +66,27 @@ final class MigratedEventInfo {
             if (param < CL_PROFILING_COMMAND_QUEUED || param > CL_PROFILING_COMMAND_COMPLETE) {
                 // an unknown parameter on a profiled event: the driver's answer on the source (the stand-in user
                 // event here has no profiling and would answer CL_PROFILING_INFO_NOT_AVAILABLE)
-                return facts.profiling() == null ? null : done(reply.setResult(Dispatcher.CL_INVALID_VALUE));
+                return facts.profiling() == null ? null : Dispatcher.Outcome.answered(reply.setResult(Dispatcher.CL_INVALID_VALUE));
             }
             long[] p = facts.profiling();
             if (p == null || p.length <= param - CL_PROFILING_COMMAND_QUEUED) {
-                return done(reply.setResult(CL_PROFILING_INFO_NOT_AVAILABLE));
+                return Dispatcher.Outcome.answered(reply.setResult(CL_PROFILING_INFO_NOT_AVAILABLE));
             }
             answer = bytes(8, p[param - CL_PROFILING_COMMAND_QUEUED]);
             answerSize = 8;
         }
         if (!valueArg.getIsNull()) {
             if (size < answerSize) {
-                return done(reply.setResult(Dispatcher.CL_INVALID_VALUE));
+                return Dispatcher.Outcome.answered(reply.setResult(Dispatcher.CL_INVALID_VALUE));
             }
             reply.putOutputs(3, answer);
         }
         if (!sizeRet.getIsNull()) {
             reply.putOutputs(4, Value.newBuilder().setScalar(answerSize).build());
         }
-        return done(reply.setResult(Dispatcher.CL_SUCCESS));
+        return Dispatcher.Outcome.answered(reply.setResult(Dispatcher.CL_SUCCESS));
     }
 
-    private static Dispatcher.Outcome done(Reply.Builder r) {
-        return new Dispatcher.Outcome(r.build(), List.of(), r.getResult() != Dispatcher.CL_SUCCESS);
-    }
 
     private static Value bytes(int width, long v) {
         ByteBuffer b = ByteBuffer.allocate(width).order(ByteOrder.nativeOrder());

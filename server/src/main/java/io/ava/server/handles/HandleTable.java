@@ -229,11 +229,6 @@ public final class HandleTable {
         return Release.NATIVE;
     }
 
-    /** Whether the client may release this object: it holds a reference (platforms and root devices always). */
-    public synchronized boolean releasable(HandleEntry e) {
-        return isRoot(e) || e.clientRefs > 0;
-    }
-
     /** Called in arrival order, before any call runs; {@code arrival} numbers the creating call. */
     public synchronized void reserve(long id, long arrival) {
         if (!byId.containsKey(id)) {
