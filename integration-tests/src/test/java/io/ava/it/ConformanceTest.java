@@ -92,6 +92,24 @@ class ConformanceTest {
         assertServerDroppedEverything("UseAfterRelease");
     }
 
+    /**
+     * Contexts with a notify callback, created and released on four threads at once. Natively this crashes JOCL 2.0.5
+     * (its process-wide context-callback map has no lock), so it runs remote only: the server must serialize those
+     * calls, or the crash takes every session with it. This was the server crash (exit 139, no hs_err) the bad-input
+     * fuzz found.
+     */
+    @Test
+    void contextsMadeOnManyThreadsAtOnceDoNotCrashTheServer() throws Exception {
+        ScenarioRunner.Result remoteRun = ScenarioRunner.runRemote("ConcurrentContexts", server.port());
+        assertEquals(0, remoteRun.exitCode(), remoteRun::describe);
+        assertEquals(String.join("\n",
+            "contexts created and released on 4 threads at once: 600",
+            "threads that failed: 0",
+            "ConcurrentContexts: OK", ""), Normalizer.normalize(remoteRun.stdout()), remoteRun::describe);
+        assertTrue(server.isAlive(), () -> "the server died\n" + server.logTail(40));
+        assertServerDroppedEverything("ConcurrentContexts");
+    }
+
     /** Fine-grained SVM cannot be remoted: clSVMAlloc returns null and says why, once, on stderr. */
     @Test
     void fineGrainedSvmIsRefusedClearly() throws Exception {

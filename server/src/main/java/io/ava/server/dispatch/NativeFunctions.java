@@ -23,6 +23,8 @@ public final class NativeFunctions {
      * .../kcache/tempfile_*.preproc.cl"). Built programs come from the cache, so the wait is short.
      */
     private final boolean[] builds;
+    /** Calls that touch JOCL's unlocked context-callback map (see {@link JoclContextMap}). */
+    private final boolean[] contextMap;
     private static final Object BUILD_LOCK = new Object();
 
     /** A build with a notify callback is not repeated: the client would hear of it more than once. */
@@ -62,9 +64,11 @@ public final class NativeFunctions {
         parameterTypes = new Class<?>[n][];
         names = new String[n];
         builds = new boolean[spec.functions().size()];
+        contextMap = new boolean[spec.functions().size()];
         for (FunctionSpec f : spec.functions()) {
             names[f.index()] = f.name();
             builds[f.index()] = java.util.Set.of("clBuildProgram", "clCompileProgram", "clLinkProgram").contains(f.name());
+            contextMap[f.index()] = JoclContextMap.FUNCTIONS.contains(f.name());
             Method m = natives.get(f.nativeName());
             if (m == null || !f.isSupported()) {
                 continue;
@@ -107,6 +111,11 @@ public final class NativeFunctions {
                         r = handles[function].invokeExact(args);
                     }
                     return r;
+                }
+            }
+            if (contextMap[function]) {
+                synchronized (JoclContextMap.LOCK) {
+                    return handles[function].invokeExact(args);
                 }
             }
             return handles[function].invokeExact(args);

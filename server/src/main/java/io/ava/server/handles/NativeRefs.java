@@ -31,7 +31,11 @@ public final class NativeRefs {
 
     public static void release(HandleEntry e) {
         switch (e.type()) {
-            case cl_context -> CL.clReleaseContext((cl_context) e.object());
+            case cl_context -> {
+                synchronized (io.ava.server.dispatch.JoclContextMap.LOCK) { // JOCL's context map has no lock
+                    CL.clReleaseContext((cl_context) e.object());
+                }
+            }
             case cl_command_queue -> CL.clReleaseCommandQueue((cl_command_queue) e.object());
             case cl_mem -> CL.clReleaseMemObject((cl_mem) e.object());
             case cl_program -> CL.clReleaseProgram((cl_program) e.object());
