@@ -124,6 +124,19 @@ final class ScenarioRunner {
         return run(scenario + "-remote", remoteCommand(scenario, port, agentArgs, args), env);
     }
 
+    /**
+     * Runs the scenario under the agent against {@code server} (host:port, or direct://host:port), with extra JVM
+     * options for the client and more agent arguments (start with a comma).
+     */
+    static Result runRemoteAt(String scenario, String server, List<String> jvmArgs, String agentArgs, String... args)
+            throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(Paths.java().toString()));
+        command.addAll(jvmArgs);
+        command.addAll(List.of("-javaagent:" + Paths.agentJar() + "=server=" + server + agentArgs, "-cp", classPath(), PACKAGE + scenario));
+        command.addAll(List.of(args));
+        return run(scenario + "-remote", command, Map.of("LD_LIBRARY_PATH", emptyOpenClDir().toString()));
+    }
+
     /** Starts the scenario under the agent and returns without waiting for it. */
     static Running startRemote(String scenario, int port, String... args) throws IOException {
         return startRemoteWithAgentArgs(scenario, port, "", args);

@@ -26,6 +26,8 @@ final class ServerProcess implements AutoCloseable {
 
     static final Pattern LISTENING = Pattern.compile("ava-server listening on 127\\.0\\.0\\.1:(\\d+)");
     /** with --metrics-port, the listening line ends with where the metrics are */
+    /** with --direct-port, the listening line names the direct port */
+    static final Pattern DIRECT = Pattern.compile("; direct port (\\d+)");
     static final Pattern METRICS = Pattern.compile("metrics on http://127\\.0\\.0\\.1:(\\d+)/metrics");
     static final Pattern LIVE_OBJECTS = Pattern.compile("^\\s*live objects:\\s*(\\d+)\\s*$", Pattern.MULTILINE);
     static final Pattern SESSIONS = Pattern.compile("^\\s*sessions:\\s*(\\d+)\\s*$", Pattern.MULTILINE);
@@ -133,7 +135,23 @@ final class ServerProcess implements AutoCloseable {
         ServerProcess server = new ServerProcess(process, log, writer, pump, port, extraArgs);
         Matcher mm = METRICS.matcher(listening);
         server.metricsPort = mm.find() ? Integer.parseInt(mm.group(1)) : 0;
+        Matcher dm = DIRECT.matcher(listening);
+        server.directPort = dm.find() ? Integer.parseInt(dm.group(1)) : 0;
         return server;
+    }
+
+    private int directPort;
+
+    /** The agent's address for the direct port (the server ran with --direct-port). */
+    String directAddress() {
+        if (directPort == 0) {
+            throw new AssertionError("the server has no direct port (start it with --direct-port 0)");
+        }
+        return "direct://127.0.0.1:" + directPort;
+    }
+
+    int directPort() {
+        return directPort;
     }
 
     /** The port of /metrics (the server ran with --metrics-port), or 0. */

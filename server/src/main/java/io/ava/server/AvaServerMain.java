@@ -34,6 +34,12 @@ public final class AvaServerMain implements Callable<Integer> {
     @Option(names = "--port", defaultValue = "4000", description = "client port (0 picks a free one; default ${DEFAULT-VALUE})")
     int port;
 
+    @Option(names = "--direct-port", paramLabel = "PORT",
+            description = "also serve client sessions on PORT without gRPC (agent: server=direct://HOST:PORT): much less CPU "
+                    + "per call for clients on this host or a trusted network; no TLS, so not with --tls-* (0 picks a free "
+                    + "port; default: off)")
+    Integer directPort;
+
     @Option(names = "--bind", defaultValue = "0.0.0.0", description = "address to listen on (default ${DEFAULT-VALUE})")
     String bind;
 
@@ -215,14 +221,20 @@ public final class AvaServerMain implements Callable<Integer> {
         Server server;
         Server migrationServer = null;
         BulkListener bulkListener;
+        SessionService sessionService;
+        if (directPort != null && security.tls()) {
+            System.err.println("ava-server: --direct-port carries no TLS; it cannot be used with --tls-cert/--tls-key/--tls-ca");
+            return 2;
+        }
         try {
             // with TLS, bulk data stays inside the TLS stream (the raw side channel is not offered)
             bulkListener = security.tls() ? null : new BulkListener(bind);
+            sessionService = new SessionService(dispatcher, registry, spec.digest(), bulkListener);
             server = NettyServerBuilder.forAddress(new InetSocketAddress(bind, port), security.serverCredentials())
                     .directExecutor()
                     .maxInboundMessageSize(8 << 20)
                     .flowControlWindow(16 << 20)
-                    .addService(ServerInterceptors.intercept(new SessionService(dispatcher, registry, spec.digest(), bulkListener),
+                    .addService(ServerInterceptors.intercept(sessionService,
                             new RemoteAddressInterceptor(), security.interceptor("client")))
                     .addService(ServerInterceptors.intercept(new AdminService(registry, migrations), security.interceptor("admin")))
                     .addStreamTracerFactory(new io.ava.server.metrics.GrpcTraffic(metrics,
@@ -256,6 +268,19 @@ public final class AvaServerMain implements Callable<Integer> {
                 return 2;
             }
         }
+        io.ava.server.direct.DirectListener direct = null;
+        if (directPort != null) {
+            try {
+                direct = new io.ava.server.direct.DirectListener(bind, directPort, sessionService, security);
+            } catch (IOException e) {
+                server.shutdownNow();
+                if (migrationServer != null) {
+                    migrationServer.shutdownNow();
+                }
+                System.err.println("ava-server: cannot listen for direct sessions on " + bind + ":" + directPort + ": " + e.getMessage());
+                return 2;
+            }
+        }
         io.ava.server.metrics.MetricsEndpoint endpoint = null;
         if (metricsPort != null) {
             try {
@@ -270,12 +295,16 @@ public final class AvaServerMain implements Callable<Integer> {
             }
         }
         Server migrations0 = migrationServer;
+        io.ava.server.direct.DirectListener direct0 = direct;
         io.ava.server.metrics.MetricsEndpoint endpoint0 = endpoint;
         registry.serverName(registry.serverName() + ":" + server.getPort());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             io.ava.server.logging.Events.info(log, "server-stop").addKeyValue("server", registry.serverName())
                     .addKeyValue("sessions", registry.sessions().size()).log();
             server.shutdownNow();
+            if (direct0 != null) {
+                direct0.close();
+            }
             if (migrations0 != null) {
                 migrations0.shutdownNow();
             }
@@ -295,7 +324,8 @@ public final class AvaServerMain implements Callable<Integer> {
                 + (migrateTo != null ? "; default peer " + migrateTo : "")
                 + (metricsAt != null ? "; metrics on http://" + metricsAt + "/metrics" : "")
                 + "; per session: " + limits + "; " + security.describe()
-                + (bulkListener != null ? "; bulk port " + bulkListener.port() : ""));
+                + (bulkListener != null ? "; bulk port " + bulkListener.port() : "")
+                + (direct != null ? "; direct port " + direct.port() : ""));
         System.out.flush();
         io.ava.server.logging.Events.info(log, "server-start").addKeyValue("server", registry.serverName())
                 .addKeyValue("listen", bind + ":" + server.getPort())

@@ -132,7 +132,7 @@ public final class AgentConfig {
                     named.put(p.substring(0, eq), p.substring(eq + 1).trim());
                 } else if (!p.isEmpty()) {
                     System.err.println("ava: ignoring unknown agent argument '" + (eq > 0 ? p.substring(0, eq) + "=..." : p)
-                            + "' (known: server=host:port, token=, tokenFile=, tlsCa=, tlsCert=, tlsKey=, connect=eager|lazy, reconnect=SECONDS)");
+                            + "' (known: server=host:port or server=direct://host:port, token=, tokenFile=, tlsCa=, tlsCert=, tlsKey=, connect=eager|lazy, reconnect=SECONDS)");
                 }
             }
         }

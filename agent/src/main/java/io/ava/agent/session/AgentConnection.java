@@ -46,8 +46,9 @@ public final class AgentConnection {
                             config.reconnectSeconds());
                     Runtime.getRuntime().addShutdownHook(new Thread(this::close, "ava-close"));
                 } catch (SessionException e) {
-                    failed = true;
+                    // said before failed is set: a call that sees failed may end the program at once
                     System.err.println(refusal(config.server(), config.credentials(), e.getMessage()));
+                    failed = true;
                 }
             }
             return session;
@@ -76,11 +77,11 @@ public final class AgentConnection {
         synchronized (this) {
             if (!failed) {
                 RemoteSession s = session;
-                failed = true;
-                session = null;
                 System.err.println("ava: lost the session with ava-server at " + (s != null ? s.target() : config.server())
                         + " (" + e.getMessage()
                         + "); OpenCL calls fail with CL_DEVICE_NOT_AVAILABLE");
+                failed = true;
+                session = null;
             }
         }
     }

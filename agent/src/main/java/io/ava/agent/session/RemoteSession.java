@@ -1,6 +1,5 @@
 package io.ava.agent.session;
 
-import io.ava.proto.AvaSessionGrpc;
 import io.ava.proto.BulkChunk;
 import io.ava.proto.Call;
 import io.ava.proto.CallBatch;
@@ -9,11 +8,7 @@ import io.ava.proto.Hello;
 import io.ava.proto.Reply;
 import io.ava.proto.ServerMessage;
 import io.ava.agent.marshal.HostMemory;
-import io.grpc.ManagedChannel;
 import io.grpc.Status;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.stub.ClientCallStreamObserver;
-import io.grpc.stub.ClientResponseObserver;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -36,8 +31,6 @@ public final class RemoteSession {
     /** How long an async call may wait for company before it is sent alone. */
     private static final long FLUSH_DELAY_NANOS = 200_000;
     private static final int CHUNK = 1 << 20;
-    /** HTTP/2 window: several chunks in flight, so bulk transfers are not stop-and-wait. */
-    private static final int FLOW_WINDOW = 16 << 20;
 
     private volatile String target;
     /** the connection to the server that serves the session now (replaced when the session migrates) */
@@ -112,11 +105,10 @@ public final class RemoteSession {
         }
     }
 
-    /** One connection to a server: channel, session stream and bulk side channel. */
+    /** One connection to a server: session stream (gRPC or direct) and bulk side channel. */
     private final class Link {
         final String address;
-        final ManagedChannel channel;
-        final ClientCallStreamObserver<ClientMessage> stream;
+        final Wire wire;
         final CompletableFuture<io.ava.proto.Welcome> welcome = new CompletableFuture<>();
         volatile BulkChannel bulk;
         final Inbound in;
@@ -130,36 +122,32 @@ public final class RemoteSession {
         Link(String address, Inbound in) {
             this.in = in;
             this.address = address;
-            this.channel = NettyChannelBuilder.forTarget(address, channelCredentials).intercept(credentials.interceptors())
-                    .directExecutor()
-                    .flowControlWindow(FLOW_WINDOW).maxInboundMessageSize(8 << 20).build();
             Link self = this;
-            ClientResponseObserver<ClientMessage, ServerMessage> observer = new ClientResponseObserver<>() {
+            Wire.Inbound inbound = new Wire.Inbound() {
                 @Override
-                public void beforeStart(ClientCallStreamObserver<ClientMessage> requestStream) {
-                    requestStream.setOnReadyHandler(() -> {
-                        synchronized (sendLock) {
-                            sendLock.notifyAll();
-                        }
-                    });
-                }
-
-                @Override
-                public void onNext(ServerMessage m) {
+                public void message(ServerMessage m) {
                     receive(m, self);
                 }
 
                 @Override
-                public void onError(Throwable t) {
+                public void failed(Throwable t) {
                     linkFailed(self, t);
                 }
 
                 @Override
-                public void onCompleted() {
+                public void completed() {
                     linkFailed(self, Status.UNAVAILABLE.withDescription("the server closed the session").asRuntimeException());
                 }
+
+                @Override
+                public void ready() {
+                    synchronized (sendLock) {
+                        sendLock.notifyAll();
+                    }
+                }
             };
-            this.stream = (ClientCallStreamObserver<ClientMessage>) AvaSessionGrpc.newStub(channel).session(observer);
+            this.wire = DirectWire.isDirect(address) ? new DirectWire(address, credentials.token(), inbound)
+                    : new GrpcWire(address, channelCredentials, credentials, inbound);
         }
 
         /** Sends hello (or a resume) and waits for the welcome; then opens the bulk side channel. */
@@ -172,9 +160,9 @@ public final class RemoteSession {
         }
 
         io.ava.proto.Welcome hello(Hello.Builder h) throws SessionException {
-            h.setSpecDigest(specDigest).setClientName(clientName);
+            h.setSpecDigest(specDigest).setClientName(clientName).setAuthorization(wire.authorization());
             synchronized (sendLock) {
-                stream.onNext(ClientMessage.newBuilder().setHello(h).build());
+                wire.send(ClientMessage.newBuilder().setHello(h).build());
             }
             try {
                 io.ava.proto.Welcome w = welcome.get(15, TimeUnit.SECONDS);
@@ -195,7 +183,7 @@ public final class RemoteSession {
             if (side != null) {
                 side.close();
             }
-            channel.shutdown();
+            wire.shutdown();
         }
 
         void shutdownNow() {
@@ -203,7 +191,7 @@ public final class RemoteSession {
             if (side != null) {
                 side.close();
             }
-            channel.shutdownNow();
+            wire.shutdownNow();
         }
     }
 
@@ -274,9 +262,12 @@ public final class RemoteSession {
     /** As above; a connection that drops is re-established for up to {@code reconnectSeconds}. */
     public static RemoteSession open(String target, Credentials credentials, String specDigest, String clientName,
                                      AsyncFailures failures, long reconnectSeconds) throws SessionException {
-        io.grpc.ChannelCredentials creds;
+        io.grpc.ChannelCredentials creds = null;
+        if (DirectWire.isDirect(target) && credentials.tls()) {
+            throw new SessionException("direct:// carries no TLS: use the server's gRPC port (host:port) with tlsCa=, tlsCert=, tlsKey=");
+        }
         try {
-            creds = credentials.channelCredentials();
+            creds = credentials.channelCredentials(); // also for direct://: a migration moves on to the peer's gRPC port
         } catch (java.io.IOException | RuntimeException e) {
             throw new SessionException("cannot use the TLS files (tlsCa=, tlsCert=, tlsKey=): " + e.getMessage());
         }
@@ -449,13 +440,13 @@ public final class RemoteSession {
                 resend.add(new Sent(++clientSeq, m));
             }
             try {
-                l.stream.onNext(m);
+                l.wire.send(m);
             } catch (RuntimeException e) {
                 // the stream broke: the message goes again once the connection is back
             }
             return;
         }
-        l.stream.onNext(m);
+        l.wire.send(m);
     }
 
     /** The server has every call batch and chunk up to {@code seq}. */
@@ -471,7 +462,8 @@ public final class RemoteSession {
         if (w.getBulkPort() == 0) {
             return null;
         }
-        String host = address.contains(":") ? address.substring(0, address.lastIndexOf(':')) : address;
+        String hostPort = DirectWire.hostPort(address);
+        String host = hostPort.contains(":") ? hostPort.substring(0, hostPort.lastIndexOf(':')) : hostPort;
         try {
             return BulkChannel.open(host, w.getBulkPort(), w.getBulkToken().toByteArray(), pending::get);
         } catch (java.io.IOException e) {
@@ -543,7 +535,7 @@ public final class RemoteSession {
 
     /** gRPC flow control: hold the sender while the transport's buffer is full. */
     private void awaitReady() {
-        while (!link.stream.isReady() && broken == null && !link.dead) {
+        while (!link.wire.isReady() && broken == null && !link.dead) {
             if (closingDeadline != 0 && System.nanoTime() > closingDeadline) {
                 // at exit: a server that takes nothing more must not keep the JVM from ending
                 fail(Status.DEADLINE_EXCEEDED.withDescription("the server took no more calls for "
@@ -746,7 +738,7 @@ public final class RemoteSession {
             for (Sent s : again) {
                 awaitReady();
                 try {
-                    next.stream.onNext(s.message());
+                    next.wire.send(s.message());
                 } catch (RuntimeException e) {
                     break; // dropped again: the next round sends it
                 }
@@ -787,7 +779,7 @@ public final class RemoteSession {
         synchronized (sendLock) {
             awaitGate();
             pause();
-            link.stream.onNext(ClientMessage.newBuilder().setControl(io.ava.proto.Control.newBuilder()
+            link.wire.send(ClientMessage.newBuilder().setControl(io.ava.proto.Control.newBuilder()
                     .setMigrate(io.ava.proto.MigrateSelf.getDefaultInstance())).build());
         }
     }
@@ -821,7 +813,7 @@ public final class RemoteSession {
                     if (!gated) {
                         pause();
                     }
-                    from.stream.onNext(ClientMessage.newBuilder().setControl(io.ava.proto.Control.newBuilder()
+                    from.wire.send(ClientMessage.newBuilder().setControl(io.ava.proto.Control.newBuilder()
                             .setQuiesced(true)).build());
                 }
                 break;
@@ -840,16 +832,19 @@ public final class RemoteSession {
     /** Resumes the session on the server the old one handed it to; on failure, stays where it was. */
     private void moveTo(io.ava.proto.Redirect r, Link old) {
         leaving = old;
-        Link next = new Link(r.getAddress());
+        Link next = null;
         byte[] newToken;
         try {
+            next = new Link(r.getAddress());
             io.ava.proto.Welcome w = next.hello(r.getResumeToken().toByteArray());
             newToken = w.getReconnectToken().isEmpty() ? null : w.getReconnectToken().toByteArray();
-        } catch (SessionException e) {
-            next.shutdown();
+        } catch (SessionException | RuntimeException e) {
+            if (next != null) {
+                next.shutdown();
+            }
             leaving = null;
             synchronized (sendLock) {
-                old.stream.onNext(ClientMessage.newBuilder().setControl(io.ava.proto.Control.newBuilder()
+                old.wire.send(ClientMessage.newBuilder().setControl(io.ava.proto.Control.newBuilder()
                         .setResumeFailed(r.getAddress() + ": " + e.getMessage())).build());
             }
             System.err.println("ava: cannot resume the session on " + r.getAddress() + " (" + e.getMessage()
@@ -872,12 +867,12 @@ public final class RemoteSession {
             sendLock.notifyAll();
         }
         try {
-            old.stream.onCompleted();
+            old.wire.complete();
         } catch (RuntimeException ignored) {
             // the old server already ended it
         }
         // the old bulk channel closes once the old server is done with it: bytes still in flight land
-        old.channel.shutdown();
+        old.wire.shutdown();
         System.err.println("ava: session " + sessionId + " moved from " + old.address + " to " + r.getAddress()
                 + " (" + r.getTargetName() + "); calls waited " + waited + " ms");
     }
@@ -919,7 +914,7 @@ public final class RemoteSession {
             flush();
             synchronized (sendLock) {
                 if (broken == null) {
-                    l.stream.onCompleted();
+                    l.wire.complete();
                 }
             }
         } catch (RuntimeException ignored) {
@@ -929,13 +924,13 @@ public final class RemoteSession {
         if (side != null) {
             side.close();
         }
-        l.channel.shutdown();
+        l.wire.shutdown();
         try {
-            l.channel.awaitTermination(2, TimeUnit.SECONDS);
+            l.wire.awaitTermination(2000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        l.channel.shutdownNow();
+        l.wire.shutdownNow();
     }
 
     static String describe(Throwable t) {

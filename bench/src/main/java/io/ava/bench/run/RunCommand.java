@@ -98,6 +98,11 @@ public final class RunCommand implements Callable<Integer> {
       description = "ava-agent jar (default: ${DEFAULT-VALUE})")
   Path agentJar = Path.of("agent/target/ava-agent.jar");
 
+  @Option(names = "--transport", paramLabel = "direct|grpc",
+      description = "how the workloads' agents reach the servers: direct (the servers' --direct-port: "
+          + "plain TCP, no gRPC in the client; the default) or grpc (the gRPC port, as with TLS)")
+  String transport = "direct";
+
   @Option(names = "--progress", paramLabel = "auto|bar|lines",
       description = "a progress bar on a terminal, plain lines otherwise (auto, the default), "
           + "or either always")
@@ -150,6 +155,9 @@ public final class RunCommand implements Callable<Integer> {
       sz = Size.parse(size);
       if (modes.isEmpty()) throw new IllegalArgumentException("--mode names no mode");
       if (runs < 1) throw new IllegalArgumentException("--runs must be >= 1");
+      if (!List.of("direct", "grpc").contains(transport)) {
+        throw new IllegalArgumentException("--transport " + transport + ": expected direct or grpc");
+      }
       if (!List.of("auto", "bar", "lines").contains(progressStyle)) {
         throw new IllegalArgumentException("--progress takes auto, bar or lines");
       }
@@ -172,7 +180,7 @@ public final class RunCommand implements Callable<Integer> {
     serverJvm.addAll(serverJvmArgs);
     RunSettings settings = new RunSettings(javaExe, classPath, serverJar.toAbsolutePath(),
         agentJar.toAbsolutePath(), serverJvm, List.copyOf(jvmArgs), sz, seed, childTimeoutS,
-        serverStartTimeoutS);
+        serverStartTimeoutS, transport.equals("direct"));
     Map<String, Object> info = info(settings, modes, workloads);
     Runner.writeInfo(dir, info);
     int steps = Runner.steps(modes, workloads.size(), runs);
@@ -302,6 +310,7 @@ public final class RunCommand implements Callable<Integer> {
     m.put("runs", runs);
     m.put("size", s.size().label());
     m.put("seed", s.seed());
+    m.put("transport", s.direct() ? "direct" : "grpc");
     m.put("server_jar", s.serverJar().toString());
     m.put("agent_jar", s.agentJar().toString());
     m.put("java", s.java());

@@ -18,4 +18,5 @@ public record RunSettings(
     Size size,
     long seed,
     double childTimeoutS,
-    double serverStartTimeoutS) {}
+    double serverStartTimeoutS,
+    boolean direct) {}

@@ -78,9 +78,9 @@ final class Runner {
         try {
           servers.start();
           Map<String, Object> s = new LinkedHashMap<>();
-          if (servers.remote != null) s.put("remote", Servers.address(servers.remote));
+          if (servers.remote != null) s.put("remote", servers.clientAddress(servers.remote));
           if (servers.a != null) {
-            s.put("a", Servers.address(servers.a));
+            s.put("a", servers.clientAddress(servers.a));
             s.put("b", Servers.address(servers.b));
             s.put("migration_log", outDir.relativize(servers.migrationLog).toString());
           }
@@ -174,7 +174,7 @@ final class Runner {
       if (servers.a == null) {
         error = "not run: servers A and B are not running";
       } else {
-        WorkloadFork.Result res = WorkloadFork.run(settings, w, Servers.address(servers.a),
+        WorkloadFork.Result res = WorkloadFork.run(settings, w, servers.clientAddress(servers.a),
             Map.of("AVA_MIGRATION_CALL_ID", "none"), dir.resolve("calibration.stdout.txt"),
             dir.resolve("calibration.stderr.log"), () -> servers.trouble(Mode.MIGRATE));
         AgentOutput agent = AgentOutput.parse(res.stderr());
@@ -235,7 +235,7 @@ final class Runner {
         progress.end(what, false, "FAILED: " + rec.error());
         return rec;
       }
-      address = Servers.address(server);
+      address = servers.clientAddress(server);
     }
     if (mode == Mode.MIGRATE) {
       env = Map.of("AVA_MIGRATION_CALL_ID", "r" + callCount);

@@ -84,6 +84,9 @@ final class Servers implements AutoCloseable {
 
   private ServerProcess startOne(List<String> extra, String name) {
     List<String> args = new ArrayList<>(List.of("--no-printf-capture"));
+    if (settings.direct()) {
+      args.addAll(List.of("--direct-port", "0"));
+    }
     args.addAll(extra);
     try {
       return ServerProcess.start(settings.java(), settings.serverJvmArgs(), settings.serverJar(),
@@ -95,6 +98,11 @@ final class Servers implements AutoCloseable {
 
   static String address(ServerProcess s) {
     return s.host() + ":" + s.port();
+  }
+
+  /** The address the workloads' agents connect to (the direct port with {@code --transport direct}). */
+  String clientAddress(ServerProcess s) {
+    return s.clientAddress(settings.direct());
   }
 
   /** Why a run in this mode cannot go on, or null: a server it uses exited or ran out of memory. */

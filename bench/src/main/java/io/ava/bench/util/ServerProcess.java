@@ -22,14 +22,19 @@ public final class ServerProcess implements AutoCloseable {
   public static final Pattern LISTENING =
       Pattern.compile("ava-server listening on (\\[[^\\]]*\\]|[^\\s]+):(\\d+)");
 
+  /** The direct port on the same line, when the server was started with {@code --direct-port}. */
+  static final Pattern DIRECT = Pattern.compile("; direct port (\\d+)");
+
   private final ChildProcess child;
   private final String host;
   private final int port;
+  private final int directPort;
 
-  private ServerProcess(ChildProcess child, String host, int port) {
+  private ServerProcess(ChildProcess child, String host, int port, int directPort) {
     this.child = child;
     this.host = host;
     this.port = port;
+    this.directPort = directPort;
   }
 
   /**
@@ -56,12 +61,15 @@ public final class ServerProcess implements AutoCloseable {
     cmd.add("127.0.0.1");
     cmd.addAll(extraArgs);
     CompletableFuture<int[]> ready = new CompletableFuture<>();
+    int[] directBox = new int[1];
     String[] hostBox = new String[1];
     ChildProcess child =
         ChildProcess.start("ava-server", cmd, log, line -> {
           Matcher m = LISTENING.matcher(line);
           if (!ready.isDone() && m.find()) {
             hostBox[0] = m.group(1);
+            Matcher d = DIRECT.matcher(line);
+            if (d.find()) directBox[0] = Integer.parseInt(d.group(1));
             ready.complete(new int[] {Integer.parseInt(m.group(2))});
           }
         });
@@ -75,7 +83,7 @@ public final class ServerProcess implements AutoCloseable {
       }
       String host = hostBox[0];
       if (host.startsWith("[")) host = host.substring(1, host.length() - 1);
-      return new ServerProcess(child, host, port);
+      return new ServerProcess(child, host, port, directBox[0]);
     } catch (ExecutionException e) {
       // the process exited before announcing itself; let the pump finish the output
       Thread.sleep(200);
@@ -101,6 +109,16 @@ public final class ServerProcess implements AutoCloseable {
 
   public int port() {
     return port;
+  }
+
+  /** The direct port (no gRPC), or 0 when the server has none. */
+  public int directPort() {
+    return directPort;
+  }
+
+  /** What an agent is given: {@code direct://HOST:PORT} when asked for and offered, else HOST:PORT. */
+  public String clientAddress(boolean direct) {
+    return direct && directPort > 0 ? "direct://" + host + ":" + directPort : host + ":" + port;
   }
 
   public boolean isAlive() {

@@ -97,6 +97,14 @@ public final class Security {
         return token == null && cert == null && ca == null ? OPEN : new Security(token, cert, key, ca);
     }
 
+    /**
+     * For the direct transport, which has no headers: null when a client that presents
+     * {@code authorization} (from its Hello) may open a session, else why not.
+     */
+    public String refusal(String authorization) {
+        return token == null ? null : new AuthInterceptor(token, "client").check(authorization == null || authorization.isEmpty() ? null : authorization);
+    }
+
     public boolean hasToken() {
         return token != null;
     }

@@ -31,9 +31,12 @@ public final class SessionService extends AvaSessionGrpc.AvaSessionImplBase {
 
     @Override
     public StreamObserver<ClientMessage> session(StreamObserver<ServerMessage> responseObserver) {
-        ServerCallStreamObserver<ServerMessage> out = (ServerCallStreamObserver<ServerMessage>) responseObserver;
+        return open((ServerCallStreamObserver<ServerMessage>) responseObserver, String.valueOf(SessionService.remoteAddress()));
+    }
+
+    /** A client stream from any transport (gRPC, or the direct port's socket) from {@code remote}. */
+    public StreamObserver<ClientMessage> open(ServerCallStreamObserver<ServerMessage> out, String remote) {
         out.disableAutoRequest();
-        String remote = String.valueOf(SessionService.remoteAddress());
         out.request(INBOUND_WINDOW);
         return new SessionStream(out, remote);
     }
