@@ -1,7 +1,8 @@
 package io.ava.spec;
 
 /** One argument of a spec function: its role, handle type and size or count. */
-public final class ArgSpec {
+public final class ArgSpec implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
     private final int index;
     private final String name;
     private final Role role;

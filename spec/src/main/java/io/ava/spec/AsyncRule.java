@@ -1,7 +1,8 @@
 package io.ava.spec;
 
 /** The spec's async word: never, always, or while a boolean argument is false ("!blocking_read"). */
-public final class AsyncRule {
+public final class AsyncRule implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
     public static final AsyncRule NEVER = new AsyncRule(false, -1);
     public static final AsyncRule ALWAYS = new AsyncRule(true, -1);
 

@@ -4,7 +4,8 @@ import java.util.List;
 import java.util.Map;
 
 /** One JOCL native as the spec describes it, with AvA's object annotations. */
-public final class FunctionSpec {
+public final class FunctionSpec implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
     /** What the native returns. */
     public enum Returns { status, handle, none, mapped, svm }
 

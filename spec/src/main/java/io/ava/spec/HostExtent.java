@@ -8,7 +8,8 @@ import java.util.List;
  * agent to know what to send or receive, the server to allocate no more than the driver uses.
  * Written in the spec as e.g. {@code in [rect(host_offset, region, host_row_pitch, host_slice_pitch)]}.
  */
-public final class HostExtent {
+public final class HostExtent implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
     /** The functions the spec may name. */
     public enum Kind {
         /** rect(offset, region, row_pitch, slice_pitch): buffer rectangles, element size 1 */

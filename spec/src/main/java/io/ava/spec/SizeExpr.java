@@ -8,7 +8,8 @@ import java.util.List;
  * and integer literals ("cb", "num_events_in_wait_list", "4 * count + 8").
  * Names are resolved to argument positions once, when the spec is loaded.
  */
-public final class SizeExpr {
+public final class SizeExpr implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
     /** Gives the integer value of the argument at a position. */
     @FunctionalInterface
     public interface Args {

@@ -27,7 +27,8 @@ import java.util.Set;
  * The OpenCL API description (spec/opencl.yaml), loaded and checked once. The agent and the
  * server load the same file; a function's position in it is its number on the wire.
  */
-public final class Spec {
+public final class Spec implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
     public static final String RESOURCE = "/io/ava/spec/opencl.yaml";
 
     private static final Set<String> FUNCTION_KEYS = Set.of(
@@ -58,19 +59,25 @@ public final class Spec {
         if (s == null) {
             synchronized (Spec.class) {
                 if (bundled == null) {
-                    try (InputStream in = Spec.class.getResourceAsStream(RESOURCE)) {
-                        if (in == null) {
-                            throw new SpecException("spec resource " + RESOURCE + " is missing", null);
-                        }
-                        bundled = parse(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-                    } catch (IOException e) {
-                        throw new SpecException("cannot read " + RESOURCE, e);
-                    }
+                    Spec snapshot = SpecSnapshot.read(bundledDigest());
+                    bundled = snapshot != null ? snapshot : parseBundledYaml();
                 }
                 s = bundled;
             }
         }
         return s;
+    }
+
+    /** Parses the bundled YAML (what the build's snapshot is made from). */
+    static Spec parseBundledYaml() {
+        try (InputStream in = Spec.class.getResourceAsStream(RESOURCE)) {
+            if (in == null) {
+                throw new SpecException("spec resource " + RESOURCE + " is missing", null);
+            }
+            return parse(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new SpecException("cannot read " + RESOURCE, e);
+        }
     }
 
     /**
