@@ -37,17 +37,23 @@ class ReconnectTest {
         return text.lines().filter(l -> l.contains(what)).count();
     }
 
-    @Test
+    /** On the gRPC port, and on the direct port (the same session protocol over plain TCP). */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"grpc", "direct"})
     @Timeout(150)
-    void droppedConnectionsAreResumedWithNoCallLostOrRepeated() throws Exception {
+    void droppedConnectionsAreResumedWithNoCallLostOrRepeated(String transport) throws Exception {
         String[] args = {"400", "25"};
         ScenarioRunner.Result expected = ScenarioRunner.runNative("TransferLoop", args);
         assertEquals(0, expected.exitCode(), expected::describe);
-        try (ServerProcess server = ServerProcess.start("reconnect");
-             DroppingProxy grpc = new DroppingProxy("127.0.0.2", 0, new InetSocketAddress("127.0.0.1", server.port()));
+        boolean direct = transport.equals("direct");
+        try (ServerProcess server = direct ? ServerProcess.start("reconnect-direct", "--direct-port", "0")
+                 : ServerProcess.start("reconnect");
+             DroppingProxy grpc = new DroppingProxy("127.0.0.2", 0,
+                 new InetSocketAddress("127.0.0.1", direct ? server.directPort() : server.port()));
              DroppingProxy bulk = new DroppingProxy("127.0.0.2", bulkPort(server), new InetSocketAddress("127.0.0.1", bulkPort(server)));
-             ScenarioRunner.Running client = ScenarioRunner.startRemoteAt("TransferLoop", "127.0.0.2:" + grpc.port(), "",
-                 Map.of("AVA_MIGRATION_CALL_ID", "none"), args)) {
+             ScenarioRunner.Running client = ScenarioRunner.startRemoteAt("TransferLoop",
+                 (direct ? "direct://" : "") + "127.0.0.2:" + grpc.port(), "", Map.of("AVA_MIGRATION_CALL_ID", "none"), args)) {
+            String agentSees = (direct ? "direct://" : "") + "127.0.0.2:" + grpc.port();
             client.awaitLine("ready", Duration.ofSeconds(60));
             Thread.sleep(800);
             grpc.drop(3000); // both connections down, new ones refused for 3 s
@@ -68,8 +74,8 @@ class ReconnectTest {
             String out = client.stdout();
             assertEquals(0, client.process.exitValue(), () -> err + "\n" + server.logTail(60));
             assertEquals(Normalizer.normalize(expected.stdout()), Normalizer.normalize(out), () -> err + "\n" + server.logTail(60));
-            long lost = count(err, "ava: lost the connection to 127.0.0.2:" + grpc.port());
-            long back = count(err, "ava: reconnected to 127.0.0.2:" + grpc.port());
+            long lost = count(err, "ava: lost the connection to " + agentSees);
+            long back = count(err, "ava: reconnected to " + agentSees);
             assertTrue(lost >= 2, () -> "expected the agent to report at least two drops:\n" + err);
             assertEquals(lost, back, () -> "every drop must end in a reconnect:\n" + err);
             assertEquals(0, count(err, "lost the session"), err);
@@ -87,7 +93,7 @@ class ReconnectTest {
             assertTrue(released.find(), log);
             assertEquals(calls, Long.parseLong(released.group(2)),
                 () -> "the server ran a different number of calls than the client made\n" + err + "\n" + log);
-            System.out.println("ReconnectTest: " + lost + " drops, " + calls + " calls, resumed: "
+            System.out.println("ReconnectTest (" + transport + "): " + lost + " drops, " + calls + " calls, resumed: "
                 + err.lines().filter(l -> l.startsWith("ava: reconnected")).toList());
         }
     }

@@ -64,11 +64,12 @@ final class DirectWire implements Wire {
             out = new BufferedOutputStream(socket.getOutputStream(), 64 << 10);
             in = new BufferedInputStream(socket.getInputStream(), 64 << 10);
         } catch (IOException | RuntimeException e) {
+            // the latch first: a sender waits on it while holding the session's send lock, which the failure report needs
+            connected.countDown();
             end(Status.UNAVAILABLE.withDescription("cannot connect to " + hostPort + ": " + e.getMessage()).withCause(e).asRuntimeException());
             return;
-        } finally {
-            connected.countDown();
         }
+        connected.countDown();
         try {
             while (true) {
                 DirectFrame f = DirectFrame.parseDelimitedFrom(in);
@@ -115,39 +116,51 @@ final class DirectWire implements Wire {
         }
     }
 
+    /**
+     * As a gRPC stream does, a send on a connection that failed or ended is dropped without an
+     * exception: the failure reaches the session once, through {@link Inbound#failed}, and the
+     * session's resend buffer still holds what a reconnect must send again.
+     */
     @Override
     public void send(ClientMessage m) {
         try {
             if (!connected.await(CONNECT_TIMEOUT_MS + 1000, TimeUnit.MILLISECONDS)) {
-                throw Status.UNAVAILABLE.withDescription("still connecting to " + hostPort).asRuntimeException();
+                end(Status.UNAVAILABLE.withDescription("still connecting to " + hostPort).asRuntimeException());
+                return;
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw Status.CANCELLED.withDescription("interrupted").asRuntimeException();
+            return;
         }
         OutputStream o = out;
         if (ended != null || o == null) {
-            throw Status.fromThrowable(ended != null ? ended : new IOException("not connected")).asRuntimeException();
+            return;
         }
         synchronized (this) {
             try {
                 m.writeDelimitedTo(o);
                 o.flush();
             } catch (IOException e) {
-                RuntimeException r = Status.UNAVAILABLE.withDescription("direct connection: " + e.getMessage()).withCause(e)
-                        .asRuntimeException();
-                end(r);
-                throw r;
+                end(Status.UNAVAILABLE.withDescription("direct connection: " + e.getMessage()).withCause(e).asRuntimeException());
             }
         }
     }
 
+    /** The end frame (a zero-length message), then the half-close: a bare close reads as a dropped connection. */
     @Override
     public void complete() {
-        try {
-            socket.shutdownOutput();
-        } catch (IOException ignored) {
-            // the connection is gone already
+        OutputStream o = out;
+        if (o == null || ended != null) {
+            return;
+        }
+        synchronized (this) {
+            try {
+                o.write(0);
+                o.flush();
+                socket.shutdownOutput();
+            } catch (IOException ignored) {
+                // the connection is gone already
+            }
         }
     }
 

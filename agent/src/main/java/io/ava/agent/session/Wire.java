@@ -22,7 +22,7 @@ interface Wire {
         void ready();
     }
 
-    /** Sends one message; throws a RuntimeException when the stream has ended. */
+    /** Sends one message; on a failed or ended stream it is dropped (the failure comes through Inbound), as on gRPC. */
     void send(ClientMessage m);
 
     /** Says the client sends no more (half-close). */

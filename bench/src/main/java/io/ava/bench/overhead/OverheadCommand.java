@@ -84,6 +84,11 @@ public final class OverheadCommand implements Callable<Integer> {
           + "--workload-arg --rtt-iters --workload-arg 5000")
   List<String> workloadArgs = new ArrayList<>();
 
+  @Option(names = "--transport", paramLabel = "direct|grpc",
+      description = "how the agent reaches the server it starts: direct (--direct-port, plain TCP, "
+          + "no gRPC in the client; the default) or grpc")
+  String transport = "direct";
+
   @Option(names = "--server-address", paramLabel = "HOST:PORT",
       description = "use this running ava-server instead of starting one from --server-jar")
   String serverAddress;
@@ -113,6 +118,10 @@ public final class OverheadCommand implements Callable<Integer> {
         System.err.println("overhead: unknown phase '" + p + "' (use a, b, c, d)");
         return 2;
       }
+    }
+    if (!List.of("direct", "grpc").contains(transport)) {
+      System.err.println("overhead: --transport " + transport + ": expected direct or grpc");
+      return 2;
     }
     Path outAbs = out.toAbsolutePath();
     logDir = outAbs.resolveSibling(stripJson(outAbs.getFileName().toString()) + "-logs");
@@ -169,9 +178,15 @@ public final class OverheadCommand implements Callable<Integer> {
           serverJson.put("jar", serverJar.toAbsolutePath().toString());
           serverJson.put("log", serverLog.toString());
           log("starting ava-server " + serverJar + " ...");
+          boolean direct = transport.equals("direct");
+          List<String> args = new ArrayList<>(serverArgs);
+          if (direct) {
+            args.addAll(List.of("--direct-port", "0"));
+          }
+          serverJson.put("transport", direct ? "direct" : "grpc");
           try (ServerProcess server = ServerProcess.start(javaExe, serverJvmArgs, serverJar,
-              serverArgs, serverLog, serverStartTimeoutS)) {
-            String address = server.host() + ":" + server.port();
+              args, serverLog, serverStartTimeoutS)) {
+            String address = server.clientAddress(direct);
             serverJson.put("address", address);
             log("ava-server listening on " + address);
             rem = runRemote(classPath, address, childTimeout);

@@ -49,11 +49,15 @@ final class DirectStream extends ServerCallStreamObserver<ServerMessage> {
                 if (closed) {
                     return; // the server ended the stream: like gRPC, nothing more is delivered
                 }
-                if (m == null) {
+                if (m == END) {
                     // the client half-closed: the session may still answer, then ends the stream itself
                     inputDone = true;
                     inbound.onCompleted();
                     return;
+                }
+                if (m == null) {
+                    // the connection closed without the end frame: dropped, as a reset is (reconnect grace applies)
+                    throw new IOException("the connection closed without the client's end frame");
                 }
                 if (first) {
                     String refused = admit.apply(m);
@@ -96,13 +100,19 @@ final class DirectStream extends ServerCallStreamObserver<ServerMessage> {
     /** As gRPC's port: a message over 8 MiB is refused before its bytes are read. */
     static final int MAX_MESSAGE = 8 << 20;
 
-    /** The next length-delimited message, or null at the end of the stream. */
+    /** What a zero-length frame reads as: the client's orderly end (half-close). */
+    private static final ClientMessage END = ClientMessage.newBuilder().build();
+
+    /** The next length-delimited message; {@link #END} for the client's end frame; null when the connection closed. */
     private ClientMessage readMessage(InputStream in) throws IOException {
         int first = in.read();
         if (first == -1) {
             return null;
         }
         int size = com.google.protobuf.CodedInputStream.readRawVarint32(first, in);
+        if (size == 0) {
+            return END;
+        }
         if (size < 0 || size > MAX_MESSAGE) {
             throw new Oversized("a message of " + Integer.toUnsignedString(size) + " bytes is over the direct port's limit of "
                     + MAX_MESSAGE + " bytes");

@@ -31,6 +31,8 @@ public final class Transfers {
         final boolean ownEvent;
         final Runnable afterwards;
         final AtomicBoolean done = new AtomicBoolean();
+        /** the transfer's own reference on the event is given back (guarded by this Pending) */
+        private boolean released;
         /** counted down once the bytes are sent: a reply may not overtake them */
         final java.util.concurrent.CountDownLatch sent = new java.util.concurrent.CountDownLatch(1);
 
@@ -60,6 +62,10 @@ public final class Transfers {
      */
     public void track(long callId, int arg, ByteBuffer data, boolean sendsData, cl_event event, boolean ownEvent,
                       Runnable afterwards) {
+        if (!ownEvent) {
+            // a reference of the transfer's own: the client may release its event while the transfer is in flight
+            CL.clRetainEvent(event);
+        }
         Pending p = new Pending(callId, arg, data, sendsData, event, ownEvent, afterwards);
         pending.put(callId, p);
         int rc = CL.clSetEventCallback(event, CL.CL_COMPLETE, (ev, status, ignored) -> complete(p, status), null);
@@ -92,12 +98,31 @@ public final class Transfers {
         return pending.isEmpty();
     }
 
+    /**
+     * The event's status. Another thread (the driver's callback, another session thread's flush) may
+     * complete the transfer and release the event at any moment: the query and the release hold the
+     * Pending, so the event is never read after its release (that crashed the server in JOCL).
+     */
     private static int status(Pending p) {
-        int[] s = new int[1];
-        if (CL.clGetEventInfo(p.event, CL.CL_EVENT_COMMAND_EXECUTION_STATUS, 4, Pointer.to(s), null) != CL.CL_SUCCESS) {
-            return -1;
+        synchronized (p) {
+            if (p.released) {
+                return CL.CL_COMPLETE; // completed and sent by another thread
+            }
+            int[] s = new int[1];
+            if (CL.clGetEventInfo(p.event, CL.CL_EVENT_COMMAND_EXECUTION_STATUS, 4, Pointer.to(s), null) != CL.CL_SUCCESS) {
+                return -1;
+            }
+            return s[0];
         }
-        return s[0];
+    }
+
+    private static void release(Pending p) {
+        synchronized (p) {
+            if (!p.released) {
+                p.released = true;
+                CL.clReleaseEvent(p.event);
+            }
+        }
     }
 
     private void complete(Pending p, int status) {
@@ -130,9 +155,7 @@ public final class Transfers {
         if (p.afterwards != null) {
             p.afterwards.run();
         }
-        if (p.ownEvent) {
-            CL.clReleaseEvent(p.event);
-        }
+        release(p); // its own event, or the reference taken in track
     }
 
     private static byte[] copy(ByteBuffer d) {
@@ -144,8 +167,8 @@ public final class Transfers {
     /** The session is closing: the driver has finished its queues, so everything is complete. */
     public void abandonAll() {
         for (Pending p : new ArrayList<>(pending.values())) {
-            if (p.done.compareAndSet(false, true) && p.ownEvent) {
-                CL.clReleaseEvent(p.event);
+            if (p.done.compareAndSet(false, true)) {
+                release(p);
             }
         }
         pending.clear();
