@@ -26,9 +26,13 @@ final class Callbacks {
     static Object forDriver(Class<?> type, long callbackId, SessionContext ctx) {
         if (type == EventCallbackFunction.class) {
             return (EventCallbackFunction) (event, status, ignored) -> guarded(() -> {
-                // the bytes of reads that completed with this event go first
-                ctx.transfers().flushCompleted();
-                push(ctx, callbackId, id(ctx, event, HandleType.cl_event), status);
+                long eventId = id(ctx, event, HandleType.cl_event);
+                // on the session's transfer thread (never block the driver's): the bytes of reads that
+                // completed with this event go first, then the callback, in the order the driver called
+                ctx.transfers().later(() -> {
+                    ctx.transfers().flushCompleted();
+                    push(ctx, callbackId, eventId, status);
+                });
             });
         }
         if (type == MemObjectDestructorCallbackFunction.class) {

@@ -68,9 +68,48 @@ public final class Transfers {
         }
         Pending p = new Pending(callId, arg, data, sendsData, event, ownEvent, afterwards);
         pending.put(callId, p);
-        int rc = CL.clSetEventCallback(event, CL.CL_COMPLETE, (ev, status, ignored) -> complete(p, status), null);
+        int rc = CL.clSetEventCallback(event, CL.CL_COMPLETE, (ev, status, ignored) -> later(() -> complete(p, status)), null);
         if (rc != CL.CL_SUCCESS) {
             complete(p, status(p));
+        }
+    }
+
+    private static final ThreadLocal<Boolean> SESSION_THREAD = ThreadLocal.withInitial(() -> Boolean.FALSE);
+
+    /** Marks the calling thread as one that runs a session's calls (not one of the driver's). */
+    public static void onSessionThread() {
+        SESSION_THREAD.set(Boolean.TRUE);
+    }
+
+    private final Object senderLock = new Object();
+    private java.util.concurrent.ExecutorService sender;
+
+    /**
+     * Runs {@code job} on this session's transfer thread. The driver calls back on its own worker
+     * threads, the device's threads on a CPU device: sending megabytes to the client there would
+     * hold the device up for as long as the socket takes, so completions are sent from here.
+     * Anything a synchronous reply needs first it still sends itself ({@link #flushCompleted}).
+     */
+    public void later(Runnable job) {
+        if (SESSION_THREAD.get()) {
+            Callbacks.guarded(job); // called back inside a call of the session (clSetUserEventStatus, say): as natively, before it returns
+            return;
+        }
+        java.util.concurrent.ExecutorService s;
+        synchronized (senderLock) {
+            if (sender == null) {
+                sender = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+                    Thread t = new Thread(r, "ava-transfers");
+                    t.setDaemon(true);
+                    return t;
+                });
+            }
+            s = sender;
+        }
+        try {
+            s.execute(() -> Callbacks.guarded(job));
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
+            // the session has closed: abandonAll released everything
         }
     }
 
@@ -166,6 +205,11 @@ public final class Transfers {
 
     /** The session is closing: the driver has finished its queues, so everything is complete. */
     public void abandonAll() {
+        synchronized (senderLock) {
+            if (sender != null) {
+                sender.shutdown();
+            }
+        }
         for (Pending p : new ArrayList<>(pending.values())) {
             if (p.done.compareAndSet(false, true)) {
                 release(p);

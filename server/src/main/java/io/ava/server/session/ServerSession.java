@@ -601,6 +601,7 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
         return threads.computeIfAbsent(thread, t -> Executors.newSingleThreadExecutor(r -> {
             Thread th = new Thread(() -> {
                 org.slf4j.MDC.put("session", id); // every line this thread logs names its session
+                io.ava.server.dispatch.Transfers.onSessionThread();
                 r.run();
             }, "ava-session-" + id + "-thread-" + t);
             th.setDaemon(true);
