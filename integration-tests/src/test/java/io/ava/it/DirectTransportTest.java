@@ -100,6 +100,14 @@ class DirectTransportTest {
             assertEquals("RESOURCE_EXHAUSTED", end.getEnd().getCode(), end::toString);
             assertTrue(end.getEnd().getDescription().contains("over the direct port's limit"), end::toString);
         }
+        // a connection that never says anything is closed after 10 s (it holds a server thread)
+        try (Socket s = new Socket("127.0.0.1", server.directPort())) {
+            s.setSoTimeout(30_000);
+            long start = System.nanoTime();
+            s.getInputStream().readAllBytes(); // returns when the server closes it
+            long waited = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(waited >= 9_000 && waited < 25_000, "an idle connection was closed after " + waited + " ms");
+        }
         ScenarioRunner.Result after = ScenarioRunner.runRemoteAt("VectorPipeline", server.directAddress(), List.of(), "");
         assertEquals(0, after.exitCode(), after::describe);
         assertTrue(server.isAlive(), () -> server.logTail(40));

@@ -40,6 +40,8 @@ final class DirectStream extends ServerCallStreamObserver<ServerMessage> {
     void readInto(StreamObserver<ClientMessage> inbound, java.util.function.Function<ClientMessage, String> admit) {
         boolean first = true;
         try {
+            // a connection that says nothing is dropped after 10 s, as on the bulk port: it holds a thread
+            socket.setSoTimeout(FIRST_MESSAGE_TIMEOUT_MS);
             InputStream in = new java.io.BufferedInputStream(socket.getInputStream(), 64 << 10);
             while (true) {
                 if (!first) {
@@ -66,6 +68,7 @@ final class DirectStream extends ServerCallStreamObserver<ServerMessage> {
                         return;
                     }
                     first = false;
+                    socket.setSoTimeout(0); // a session may be idle as long as it likes
                     requested.acquire(); // the first message counts against the window as well
                 }
                 inbound.onNext(m);
@@ -96,6 +99,8 @@ final class DirectStream extends ServerCallStreamObserver<ServerMessage> {
             super(message);
         }
     }
+
+    static final int FIRST_MESSAGE_TIMEOUT_MS = 10_000;
 
     /** As gRPC's port: a message over 8 MiB is refused before its bytes are read. */
     static final int MAX_MESSAGE = 8 << 20;
