@@ -273,10 +273,7 @@ public final class AvaServerMain implements Callable<Integer> {
             try {
                 direct = new io.ava.server.direct.DirectListener(bind, directPort, sessionService, security);
             } catch (IOException e) {
-                server.shutdownNow();
-                if (migrationServer != null) {
-                    migrationServer.shutdownNow();
-                }
+                stopAll(server, migrationServer);
                 System.err.println("ava-server: cannot listen for direct sessions on " + bind + ":" + directPort + ": " + e.getMessage());
                 return 2;
             }
@@ -286,10 +283,7 @@ public final class AvaServerMain implements Callable<Integer> {
             try {
                 endpoint = io.ava.server.metrics.MetricsEndpoint.start(metricsBind, metricsPort, metrics);
             } catch (IOException e) {
-                server.shutdownNow();
-                if (migrationServer != null) {
-                    migrationServer.shutdownNow();
-                }
+                stopAll(server, migrationServer);
                 System.err.println("ava-server: cannot serve metrics on " + metricsBind + ":" + metricsPort + ": " + e.getMessage());
                 return 2;
             }
@@ -335,5 +329,13 @@ public final class AvaServerMain implements Callable<Integer> {
                 .addKeyValue("device", selection.describe()).addKeyValue("record", !noRecord).log();
         server.awaitTermination();
         return 0;
+    }
+
+    /** A later port failed: the ones already listening stop before the server exits with status 2. */
+    private static void stopAll(Server server, Server migrationServer) {
+        server.shutdownNow();
+        if (migrationServer != null) {
+            migrationServer.shutdownNow();
+        }
     }
 }

@@ -70,14 +70,7 @@ public final class Spec implements java.io.Serializable {
 
     /** Parses the bundled YAML (what the build's snapshot is made from). */
     static Spec parseBundledYaml() {
-        try (InputStream in = Spec.class.getResourceAsStream(RESOURCE)) {
-            if (in == null) {
-                throw new SpecException("spec resource " + RESOURCE + " is missing", null);
-            }
-            return parse(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new SpecException("cannot read " + RESOURCE, e);
-        }
+        return parse(bundledYaml());
     }
 
     /**
@@ -85,11 +78,15 @@ public final class Spec implements java.io.Serializable {
      * cold JVM), for a client that must say which spec it speaks before its spec is ready.
      */
     public static String bundledDigest() {
+        return sha256(bundledYaml());
+    }
+
+    private static String bundledYaml() {
         try (InputStream in = Spec.class.getResourceAsStream(RESOURCE)) {
             if (in == null) {
                 throw new SpecException("spec resource " + RESOURCE + " is missing", null);
             }
-            return sha256(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new SpecException("cannot read " + RESOURCE, e);
         }
