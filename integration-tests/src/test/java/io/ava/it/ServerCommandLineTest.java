@@ -32,7 +32,7 @@ class ServerCommandLineTest {
     void helpListsTheOptionsAndCommands() throws Exception {
         Run r = server("--help");
         assertEquals(0, r.exit(), r.out());
-        for (String word : List.of("--port", "--bind", "--platform", "--device", "status")) {
+        for (String word : List.of("--port", "--bind", "--platform", "--device", "--direct-port", "status")) {
             assertTrue(r.out().contains(word), "--help does not mention " + word + ":\n" + r.out());
         }
     }
@@ -44,6 +44,18 @@ class ServerCommandLineTest {
         List<String> lines = r.out().lines().filter(l -> !l.isBlank()).toList();
         assertEquals(1, lines.size(), r.out());
         assertTrue(lines.get(0).startsWith("ava-server: --device 7:"), r.out());
+    }
+
+    /** The direct port carries no TLS: asked for together, the server refuses in one line. */
+    @Test
+    void theDirectPortWithTlsIsOneClearLine() throws Exception {
+        TestCerts certs = TestCerts.create(Paths.outputDir("direct-tls-certs"));
+        Run r = server("--port", "0", "--bind", "127.0.0.1", "--direct-port", "0",
+            "--tls-cert", certs.cert.toString(), "--tls-key", certs.key.toString());
+        assertEquals(2, r.exit(), r.out());
+        List<String> lines = r.out().lines().filter(l -> !l.isBlank()).toList();
+        assertEquals(1, lines.size(), r.out());
+        assertTrue(lines.get(0).startsWith("ava-server: --direct-port carries no TLS"), r.out());
     }
 
     @Test
