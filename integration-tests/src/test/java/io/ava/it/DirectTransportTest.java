@@ -140,16 +140,22 @@ class DirectTransportTest {
         String[] steady = {"2500", "16", "3"};
         ScenarioRunner.Result nativeRun = ScenarioRunner.runNative("SteadyWork", steady);
         assertEquals(0, nativeRun.exitCode(), nativeRun::describe);
-        try (ServerPair pair = ServerPair.ring("direct-mig", 2, "--direct-port", "0")) {
-            try (ScenarioRunner.Running client = ScenarioRunner.startRemoteAt("SteadyWork", pair.get(0).directAddress(), "",
+        // every port picked by its own server (none chosen ahead by the test, which another process could take meanwhile)
+        try (ServerProcess target = ServerProcess.start("direct-mig-b", "--migrate-listen", "0");
+             ServerProcess source = ServerProcess.start("direct-mig-a", "--direct-port", "0")) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("migrations on (127\\.0\\.0\\.1:\\d+)")
+                .matcher(target.logTail(20));
+            assertTrue(m.find(), () -> target.logTail(20));
+            String targetMigrations = m.group(1);
+            try (ScenarioRunner.Running client = ScenarioRunner.startRemoteAt("SteadyWork", source.directAddress(), "",
                     java.util.Map.of(), steady)) {
                 client.awaitLine("ready", java.time.Duration.ofSeconds(60));
-                AdminCommand.Result r = AdminCommand.migrateAll(pair.get(0), null);
-                assertEquals(0, r.exitCode(), () -> r.output() + pair.logs(40));
+                AdminCommand.Result r = AdminCommand.migrateAll(source, targetMigrations);
+                assertEquals(0, r.exitCode(), () -> r.output() + source.logTail(40) + target.logTail(40));
                 assertTrue(client.process.waitFor(120, TimeUnit.SECONDS), "the program did not finish");
-                assertEquals(0, client.process.exitValue(), () -> client.stderr() + pair.logs(40));
+                assertEquals(0, client.process.exitValue(), () -> client.stderr() + source.logTail(40) + target.logTail(40));
                 assertEquals(Normalizer.normalize(nativeRun.stdout()), Normalizer.normalize(client.stdout()), client::stderr);
-                assertTrue(client.stderr().contains("moved from " + pair.get(0).directAddress() + " to " + pair.get(1).address()),
+                assertTrue(client.stderr().contains("moved from " + source.directAddress() + " to " + target.address()),
                     client::stderr);
             }
         }
