@@ -232,7 +232,7 @@ public final class AvaServerMain implements Callable<Integer> {
             sessionService = new SessionService(dispatcher, registry, spec.digest(), bulkListener);
             server = NettyServerBuilder.forAddress(new InetSocketAddress(bind, port), security.serverCredentials())
                     .directExecutor()
-                    .maxInboundMessageSize(8 << 20)
+                    .maxInboundMessageSize(SessionService.MAX_INBOUND_MESSAGE)
                     .flowControlWindow(16 << 20)
                     .addService(ServerInterceptors.intercept(sessionService,
                             new RemoteAddressInterceptor(), security.interceptor("client")))

@@ -78,8 +78,16 @@ public final class Spec implements java.io.Serializable {
      * cold JVM), for a client that must say which spec it speaks before its spec is ready.
      */
     public static String bundledDigest() {
-        return sha256(bundledYaml());
+        String d = bundledDigest;
+        if (d == null) {
+            d = sha256(bundledYaml()); // racing threads compute the same value
+            bundledDigest = d;
+        }
+        return d;
     }
+
+    /** Asked at start-up by the agent's connection and again to check the snapshot: read and hashed once. */
+    private static volatile String bundledDigest;
 
     private static String bundledYaml() {
         try (InputStream in = Spec.class.getResourceAsStream(RESOURCE)) {

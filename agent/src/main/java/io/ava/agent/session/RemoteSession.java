@@ -262,7 +262,7 @@ public final class RemoteSession {
     /** As above; a connection that drops is re-established for up to {@code reconnectSeconds}. */
     public static RemoteSession open(String target, Credentials credentials, String specDigest, String clientName,
                                      AsyncFailures failures, long reconnectSeconds) throws SessionException {
-        io.grpc.ChannelCredentials creds = null;
+        io.grpc.ChannelCredentials creds;
         if (DirectWire.isDirect(target) && credentials.tls()) {
             throw new SessionException("direct:// carries no TLS: use the server's gRPC port (host:port) with tlsCa=, tlsCert=, tlsKey=");
         }

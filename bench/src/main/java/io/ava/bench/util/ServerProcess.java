@@ -111,11 +111,6 @@ public final class ServerProcess implements AutoCloseable {
     return port;
   }
 
-  /** The direct port (no gRPC), or 0 when the server has none. */
-  public int directPort() {
-    return directPort;
-  }
-
   /** What an agent is given: {@code direct://HOST:PORT} when asked for and offered, else HOST:PORT. */
   public String clientAddress(boolean direct) {
     return direct && directPort > 0 ? "direct://" + host + ":" + directPort : host + ":" + port;

@@ -44,9 +44,7 @@ final class DirectStream extends ServerCallStreamObserver<ServerMessage> {
             socket.setSoTimeout(FIRST_MESSAGE_TIMEOUT_MS);
             InputStream in = new java.io.BufferedInputStream(socket.getInputStream(), 64 << 10);
             while (true) {
-                if (!first) {
-                    requested.acquire();
-                }
+                requested.acquire(); // the session requested its window when the stream opened
                 ClientMessage m = readMessage(in);
                 if (closed) {
                     return; // the server ended the stream: like gRPC, nothing more is delivered
@@ -69,7 +67,6 @@ final class DirectStream extends ServerCallStreamObserver<ServerMessage> {
                     }
                     first = false;
                     socket.setSoTimeout(0); // a session may be idle as long as it likes
-                    requested.acquire(); // the first message counts against the window as well
                 }
                 inbound.onNext(m);
             }
@@ -102,8 +99,8 @@ final class DirectStream extends ServerCallStreamObserver<ServerMessage> {
 
     static final int FIRST_MESSAGE_TIMEOUT_MS = 10_000;
 
-    /** As gRPC's port: a message over 8 MiB is refused before its bytes are read. */
-    static final int MAX_MESSAGE = 8 << 20;
+    /** As on the gRPC port: a larger message is refused before its bytes are read. */
+    static final int MAX_MESSAGE = io.ava.server.session.SessionService.MAX_INBOUND_MESSAGE;
 
     /** What a zero-length frame reads as: the client's orderly end (half-close). */
     private static final ClientMessage END = ClientMessage.newBuilder().build();

@@ -14,6 +14,8 @@ import java.net.SocketAddress;
 public final class SessionService extends AvaSessionGrpc.AvaSessionImplBase {
     /** Messages the server accepts ahead of processing; calls inside are queued per thread. */
     private static final int INBOUND_WINDOW = 32;
+    /** The largest client message either client port (gRPC or direct) takes. */
+    public static final int MAX_INBOUND_MESSAGE = 8 << 20;
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(SessionService.class);
 
     private final Dispatcher dispatcher;
