@@ -130,11 +130,19 @@ final class ScenarioRunner {
      */
     static Result runRemoteAt(String scenario, String server, List<String> jvmArgs, String agentArgs, String... args)
             throws IOException, InterruptedException {
+        return runRemoteAt(scenario, server, jvmArgs, agentArgs, Map.of(), args);
+    }
+
+    /** As {@link #runRemoteAt(String, String, List, String, String...)}, with extra environment variables. */
+    static Result runRemoteAt(String scenario, String server, List<String> jvmArgs, String agentArgs, Map<String, String> extraEnv,
+                              String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(Paths.java().toString()));
         command.addAll(jvmArgs);
         command.addAll(List.of("-javaagent:" + Paths.agentJar() + "=server=" + server + agentArgs, "-cp", classPath(), PACKAGE + scenario));
         command.addAll(List.of(args));
-        return run(scenario + "-remote", command, Map.of("LD_LIBRARY_PATH", emptyOpenClDir().toString()));
+        Map<String, String> env = new LinkedHashMap<>(extraEnv);
+        env.put("LD_LIBRARY_PATH", emptyOpenClDir().toString());
+        return run(scenario + "-remote", command, env);
     }
 
     /** Starts the scenario under the agent and returns without waiting for it. */

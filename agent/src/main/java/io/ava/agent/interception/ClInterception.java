@@ -29,6 +29,7 @@ public final class ClInterception {
     private static final Method IGNORE;
     private static final Method ALLOCATE_ALIGNED;
     private static final Method FREE_ALIGNED;
+    private static final Method KEEP_UNTIL_DONE;
 
     static {
         try {
@@ -39,6 +40,7 @@ public final class ClInterception {
             IGNORE = NativeBridge.class.getMethod("ignore", Object[].class);
             ALLOCATE_ALIGNED = NativeBridge.class.getMethod("allocateAligned", int.class, int.class, Object.class);
             FREE_ALIGNED = NativeBridge.class.getMethod("freeAligned", Object.class);
+            KEEP_UNTIL_DONE = NativeBridge.class.getMethod("scheduleReferenceRelease", Object.class, Object.class, boolean.class);
         } catch (NoSuchMethodException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -62,6 +64,10 @@ public final class ClInterception {
 
     private static DynamicType.Builder<?> rewrite(DynamicType.Builder<?> builder, TypeDescription type, Spec spec) {
         builder = builder.method(ElementMatchers.named("loadNativeLibrary")).intercept(StubMethod.INSTANCE);
+        // JOCL's keep-alive thread per non-blocking transfer would make a remote clWaitForEvents each
+        builder = builder.method(ElementMatchers.named("scheduleReferenceRelease").and(ElementMatchers.takesArguments(3)))
+                .intercept(MethodCall.invoke(KEEP_UNTIL_DONE).withAllArguments()
+                        .withAssigner(Assigner.DEFAULT, Assigner.Typing.DYNAMIC));
         for (MethodDescription.InDefinedShape m : type.getDeclaredMethods()) {
             if (!m.isNative()) {
                 continue;

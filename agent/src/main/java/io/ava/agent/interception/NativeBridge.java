@@ -47,6 +47,11 @@ public final class NativeBridge {
         return calls().invoke(function, args);
     }
 
+    /** CL.scheduleReferenceRelease, after a non-blocking transfer: see {@link RemoteCalls#keepUntilDone}. */
+    public static void scheduleReferenceRelease(Object event, Object hostMemory, boolean applicationEvent) {
+        calls().keepUntilDone((org.jocl.cl_event) event, hostMemory, applicationEvent);
+    }
+
     /** A native ava refuses or does not remote: one line per function, then the OpenCL error. */
     public static Object refuse(String function, String reason, Object[] args) {
         if (warned.add(function)) {

@@ -38,8 +38,27 @@ public final class HostMemory {
         }
     }
 
-    /** Memory of the application: base object (null for native memory), offset and bytes available. */
-    public record Region(Object base, long offset, long available) {
+    /**
+     * Memory of the application: base object (null for native memory), offset and bytes available;
+     * {@code direct} is the application's direct ByteBuffer when the memory is one (else null), so
+     * sockets can fill or drain it without a staging copy, and it stays reachable while in use.
+     */
+    public record Region(Object base, long offset, long available, ByteBuffer direct) {
+        public Region(Object base, long offset, long available) {
+            this(base, offset, available, null);
+        }
+
+        /** {@code n} bytes of the region from {@code at} as a ByteBuffer, or null when it is not a direct ByteBuffer. */
+        public ByteBuffer slice(long at, int n) {
+            if (direct == null || at < 0 || n < 0 || at + n > available) {
+                return null;
+            }
+            long position = offset - HostMemory.address(direct) + at;
+            ByteBuffer b = direct.duplicate();
+            b.clear();
+            return b.position((int) position).limit((int) position + n);
+        }
+
         /** Copies {@code size} bytes starting {@code at} into a fresh ByteString. */
         public ByteString read(long at, int size) {
             byte[] b = new byte[size];
@@ -103,7 +122,8 @@ public final class HostMemory {
         long capacity = (long) buffer.capacity() * scale;
         if (buffer.isDirect()) {
             long address = UNSAFE.getLong(buffer, ADDRESS_OFFSET);
-            return new Region(null, address + byteOffset, capacity - byteOffset);
+            return new Region(null, address + byteOffset, capacity - byteOffset,
+                    buffer instanceof ByteBuffer ? (ByteBuffer) buffer : null);
         }
         if (!buffer.hasArray()) {
             throw new IllegalArgumentException("a read-only heap buffer cannot be used as OpenCL host memory");

@@ -56,6 +56,15 @@ final class AsyncPredictor {
                 return q != 0 && sameContextBuffer(q, a[1], offset, cb) && r != null && r.available() >= cb
                         && waitList(q, (Integer) a[6], (cl_event[]) a[7]);
             }
+            case "clEnqueueReadBuffer": {
+                // non-blocking only (the spec's condition): the bytes follow when the driver has them
+                long q = queue(a[0]);
+                long offset = (Long) a[3];
+                long cb = (Long) a[4];
+                HostMemory.Region r = region((Pointer) a[5]);
+                return q != 0 && sameContextBuffer(q, a[1], offset, cb) && r != null && r.available() >= cb
+                        && waitList(q, (Integer) a[6], (cl_event[]) a[7]);
+            }
             case "clEnqueueCopyBuffer": {
                 long q = queue(a[0]);
                 long so = (Long) a[3];

@@ -69,6 +69,11 @@ final class BulkChannel {
             long stage = HostMemory.address(writeStage);
             for (long off = 0; off < size; off += STAGE) {
                 int n = (int) Math.min(STAGE, size - off);
+                ByteBuffer own = region.slice(off, n);
+                if (own != null) {
+                    writeFully(own); // the application's direct buffer: straight to the socket
+                    continue;
+                }
                 region.readTo(off, stage, n);
                 writeStage.clear().limit(n);
                 writeFully(writeStage);
@@ -100,6 +105,14 @@ final class BulkChannel {
                 HostMemory.Region region = p != null && arg >= 0 && arg < p.outRegions.length ? p.outRegions[arg] : null;
                 for (long off = 0; off < size; off += STAGE) {
                     int n = (int) Math.min(STAGE, size - off);
+                    ByteBuffer own = region != null ? region.slice(off, n) : null;
+                    if (own != null) {
+                        // the application's direct buffer: filled straight from the socket
+                        if (!readFully(own)) {
+                            return;
+                        }
+                        continue;
+                    }
                     stage.clear().limit(n);
                     if (!readFully(stage)) {
                         return;

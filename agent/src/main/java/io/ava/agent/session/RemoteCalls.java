@@ -61,6 +61,7 @@ public final class RemoteCalls {
         this.connection = connection;
         this.readBufferFunction = spec.forNative("clEnqueueReadBufferNative").index();
         this.imageInfoFunction = spec.forNative("clGetImageInfoNative").index();
+        this.releaseEventFunction = spec.forNative("clReleaseEventNative").index();
         if (connection.config().countCalls()) {
             Runtime.getRuntime().addShutdownHook(new Thread(
                     () -> System.err.println("Final call count = " + nextCallId.get()
@@ -185,7 +186,14 @@ public final class RemoteCalls {
                 if (TRACE) {
                     trace(f, callId, args, "async");
                 }
-                session.sendAsync(call.setAsync(true).build());
+                if (isNonBlockingRead(f, args)) {
+                    // the bytes come with the server's word that the driver finished (a push)
+                    RemoteSession.Pending pending = new RemoteSession.Pending(outRegions);
+                    session.sendAsyncTransfer(call.setAsync(true).build(), pending);
+                    lastTransfer.set(pending);
+                } else {
+                    session.sendAsync(call.setAsync(true).build());
+                }
                 applier.applyPredicted(f, args, eventIds);
                 afterCall(f, args, CL_SUCCESS, null);
                 return status(f, CL_SUCCESS);
@@ -194,8 +202,10 @@ public final class RemoteCalls {
                 trace(f, callId, args, "sync");
             }
             boolean transfer = isNonBlockingRead(f, args);
-            Reply reply = session.call(call.build(), bulk, new RemoteSession.Pending(outRegions), transfer);
+            RemoteSession.Pending pending = new RemoteSession.Pending(outRegions);
+            Reply reply = session.call(call.build(), bulk, pending, transfer);
             Object result = applier.apply(f, args, reply, outRegions, eventIds);
+            lastTransfer.set(transfer ? pending : null);
             if (reply.getEventTimesCount() > 0) {
                 profilingTimes.record(reply);
             }
@@ -212,6 +222,31 @@ public final class RemoteCalls {
         } catch (SessionException e) {
             connection.lost(e);
             return failure(f, args, CL_DEVICE_NOT_AVAILABLE);
+        }
+    }
+
+    /** The non-blocking read this thread started last, for {@link #keepUntilDone} right after it. */
+    private final ThreadLocal<RemoteSession.Pending> lastTransfer = new ThreadLocal<>();
+    private final int releaseEventFunction;
+
+    /**
+     * Stands in for JOCL's {@code CL.scheduleReferenceRelease}, which JOCL calls after every
+     * successful non-blocking transfer: it starts a thread that calls {@code clWaitForEvents} on the
+     * event (to keep the host buffer reachable until then) and releases the event afterwards. Over
+     * ava that thread is a second client thread making a blocking remote call per transfer, which
+     * costs a round trip and a server thread. Here the transfer the agent tracks holds the buffer
+     * until its bytes have landed (a write's bytes were sent during the call), and the event JOCL
+     * made for itself is released at once: the server's transfer holds its own reference. An event
+     * the application asked for is left alone (JOCL's retain and later release cancel out).
+     */
+    public void keepUntilDone(org.jocl.cl_event event, Object hostMemory, boolean applicationEvent) {
+        RemoteSession.Pending p = lastTransfer.get();
+        lastTransfer.remove();
+        if (p != null) {
+            p.keepAlive(hostMemory);
+        }
+        if (!applicationEvent && event != null && Jocl.id(event) != 0) {
+            invoke(releaseEventFunction, new Object[]{event});
         }
     }
 

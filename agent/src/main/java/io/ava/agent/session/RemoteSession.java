@@ -215,6 +215,14 @@ public final class RemoteSession {
 
         /** For non-blocking transfers: the server's word that the driver finished, with the final status. */
         final CompletableFuture<io.ava.proto.TransferDone> transfer = new CompletableFuture<>();
+
+        /** What must stay reachable until the bytes have landed: the application's direct buffer. */
+        volatile Object keepAlive;
+
+        /** Keeps {@code o} (the application's memory) reachable for as long as this transfer is tracked. */
+        public void keepAlive(Object o) {
+            keepAlive = o;
+        }
     }
 
     /** Told about callbacks the server pushes. */
@@ -307,6 +315,27 @@ public final class RemoteSession {
         }
         if (wake) {
             LockSupport.unpark(flusher);
+        }
+    }
+
+    /** Nothing to wait for: an asynchronous transfer's call has no reply unless it failed. */
+    private static final Reply ACCEPTED = Reply.getDefaultInstance();
+
+    /**
+     * Queues a non-blocking read whose success the agent predicted: no reply comes, only the
+     * transfer's push with its bytes. Should the server refuse it after all, its failure reply
+     * ends the transfer (see {@link #receive}), so nothing waits for bytes that never come.
+     */
+    public void sendAsyncTransfer(Call call, Pending p) throws SessionException {
+        p.future.complete(ACCEPTED);
+        pending.put(call.getCallId(), p);
+        transfers.put(call.getCallId(), p);
+        try {
+            sendAsync(call);
+        } catch (SessionException | RuntimeException e) {
+            transfers.remove(call.getCallId());
+            pending.remove(call.getCallId());
+            throw e;
         }
     }
 
@@ -575,7 +604,14 @@ public final class RemoteSession {
             case REPLIES:
                 for (Reply r : m.getReplies().getRepliesList()) {
                     Pending p = pending.get(r.getCallId());
-                    if (p != null) {
+                    if (p != null && p.future.isDone()) {
+                        // an asynchronous transfer the server refused: no bytes will come
+                        transfers.remove(r.getCallId());
+                        pending.remove(r.getCallId());
+                        p.transfer.complete(io.ava.proto.TransferDone.newBuilder().setCallId(r.getCallId())
+                                .setStatus((int) Math.min(-1, r.getResult())).build());
+                        asyncFailures.failed(r);
+                    } else if (p != null) {
                         for (Map.Entry<Integer, io.ava.proto.Value> out : r.getOutputsMap().entrySet()) {
                             if (out.getValue().hasBulkSize()) {
                                 CompletableFuture<Void> f = p.bulkDone(out.getKey());

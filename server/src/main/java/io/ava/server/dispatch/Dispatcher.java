@@ -640,7 +640,7 @@ public final class Dispatcher {
                 boolean invalidate = (call.getScalars(f.slot(3)) & CL_MAP_WRITE_INVALIDATE_REGION) != 0;
                 if (nonBlockingTransfer) {
                     // the bytes are valid once the map's event completes
-                    ctx.transfers().track(call.getCallId(), n, memory, !invalidate, transferEvent, ownTransferEvent, null);
+                    ctx.transfers().track(call.getCallId(), n, memory, !invalidate, transferEvent, ownTransferEvent, false);
                 } else if (!invalidate) {
                     reply.putOutputs(n, outValue(f, null, memory, args, n, table, bulkOut));
                 }
@@ -671,7 +671,7 @@ public final class Dispatcher {
                         CL.clReleaseEvent(transferEvent);
                     }
                 } else if (nonBlockingTransfer) {
-                    ctx.transfers().track(call.getCallId(), svmMapArg, svmView, !invalidate, transferEvent, ownTransferEvent, null);
+                    ctx.transfers().track(call.getCallId(), svmMapArg, svmView, !invalidate, transferEvent, ownTransferEvent, false);
                 } else if (!invalidate) {
                     reply.putOutputs(svmMapArg, outValue(f, null, svmView, args, svmMapArg, table, bulkOut));
                 }
@@ -860,13 +860,12 @@ public final class Dispatcher {
         for (int i = 0; i < args.length; i++) {
             if (outBuffers[i] != null) {
                 ByteBuffer out = outBuffers[i];
-                ctx.transfers().track(call.getCallId(), i, out, true, event, ownEvent, () -> DirectBuffers.SHARED.release(out));
+                ctx.transfers().track(call.getCallId(), i, out, true, event, ownEvent, true);
                 return;
             }
         }
         ByteBuffer in = input instanceof ByteBuffer ? (ByteBuffer) input : null;
-        ctx.transfers().track(call.getCallId(), -1, in, false, event, ownEvent,
-                in == null ? null : () -> DirectBuffers.SHARED.release(in));
+        ctx.transfers().track(call.getCallId(), -1, in, false, event, ownEvent, in != null);
     }
 
     private static int errcode(FunctionSpec f, Object[] args) {

@@ -103,7 +103,7 @@ final class ImageMaps {
         List<Dispatcher.BulkOut> bulk = new ArrayList<>();
         int slot = f.args().size();
         if (!blocking && !invalidate) {
-            ctx.transfers().track(call.getCallId(), slot, memory, true, ev, event == null || ownEvent, null);
+            ctx.transfers().track(call.getCallId(), slot, memory, true, ev, event == null || ownEvent, false);
         } else {
             if (!invalidate) {
                 reply.putOutputs(slot, Dispatcher.outValue(f, null, memory, args, slot, table, bulk));
@@ -134,7 +134,7 @@ final class ImageMaps {
                 table.bind(call.getArgs(f.slot(5)).getScalar(), HandleType.cl_event, event, 0, null);
             }
             // the write reads the host memory until it completes: keep it until then
-            ctx.transfers().track(call.getCallId(), -1, memory, false, ev, event == null, () -> DirectBuffers.SHARED.release(memory));
+            ctx.transfers().track(call.getCallId(), -1, memory, false, ev, event == null, true);
         } else if (event == null && ev.getNativePointer() != 0) {
             CL.clReleaseEvent(ev);
         }

@@ -26,6 +26,16 @@ public interface SessionContext {
     /** Sends output bytes ahead of the message that names them (side channel, or chunks). */
     void sendBulk(long callId, int arg, ByteBuffer data);
 
+    /**
+     * As {@link #sendBulk}, for a buffer of {@link DirectBuffers#SHARED} that the session now owns:
+     * it keeps that buffer itself while a reconnect may still need the bytes (no copy), then gives
+     * it back to the pool.
+     */
+    default void sendPooledBulk(long callId, int arg, ByteBuffer pooled) {
+        sendBulk(callId, arg, pooled);
+        DirectBuffers.SHARED.release(pooled);
+    }
+
     /** A kernel that calls printf was launched: its output is this session's. */
     void printfLaunched();
 

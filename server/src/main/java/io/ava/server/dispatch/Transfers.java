@@ -29,21 +29,22 @@ public final class Transfers {
         final boolean sendsData;
         final cl_event event;
         final boolean ownEvent;
-        final Runnable afterwards;
+        /** {@code data} is a {@link DirectBuffers#SHARED} buffer: it goes back to the pool once done with */
+        final boolean pooled;
         final AtomicBoolean done = new AtomicBoolean();
         /** the transfer's own reference on the event is given back (guarded by this Pending) */
         private boolean released;
         /** counted down once the bytes are sent: a reply may not overtake them */
         final java.util.concurrent.CountDownLatch sent = new java.util.concurrent.CountDownLatch(1);
 
-        Pending(long callId, int arg, ByteBuffer data, boolean sendsData, cl_event event, boolean ownEvent, Runnable afterwards) {
+        Pending(long callId, int arg, ByteBuffer data, boolean sendsData, cl_event event, boolean ownEvent, boolean pooled) {
             this.callId = callId;
             this.arg = arg;
             this.data = data;
             this.sendsData = sendsData;
             this.event = event;
             this.ownEvent = ownEvent;
-            this.afterwards = afterwards;
+            this.pooled = pooled;
         }
     }
 
@@ -58,15 +59,16 @@ public final class Transfers {
      * Tracks a transfer whose event the driver completes later.
      *
      * @param sendsData whether {@code data} goes to the client then (reads, maps) or is only held (writes)
-     * @param afterwards what to do once it is done (give a pooled buffer back), or null
+     * @param pooled whether {@code data} came from {@link DirectBuffers#SHARED}: it goes back once
+     *               done with (a read's buffer is handed to the session with its bytes, not copied)
      */
     public void track(long callId, int arg, ByteBuffer data, boolean sendsData, cl_event event, boolean ownEvent,
-                      Runnable afterwards) {
+                      boolean pooled) {
         if (!ownEvent) {
             // a reference of the transfer's own: the client may release its event while the transfer is in flight
             CL.clRetainEvent(event);
         }
-        Pending p = new Pending(callId, arg, data, sendsData, event, ownEvent, afterwards);
+        Pending p = new Pending(callId, arg, data, sendsData, event, ownEvent, pooled);
         pending.put(callId, p);
         int rc = CL.clSetEventCallback(event, CL.CL_COMPLETE, (ev, status, ignored) -> later(() -> complete(p, status)), null);
         if (rc != CL.CL_SUCCESS) {
@@ -177,13 +179,19 @@ public final class Transfers {
     }
 
     private void send(Pending p, int status) {
+        boolean handedOver = false;
         if (p.sendsData) {
             TransferDone.Builder t = TransferDone.newBuilder().setCallId(p.callId).setArg(p.arg).setStatus(Math.min(status, 0));
             if (status == CL.CL_COMPLETE) {
                 ByteBuffer d = p.data.duplicate();
                 d.clear();
                 if (d.capacity() > Dispatcher.INLINE_LIMIT) {
-                    session.sendBulk(p.callId, p.arg, d);
+                    if (p.pooled) {
+                        session.sendPooledBulk(p.callId, p.arg, p.data);
+                        handedOver = true;
+                    } else {
+                        session.sendBulk(p.callId, p.arg, d);
+                    }
                     t.setBulkSize(d.capacity());
                 } else {
                     t.setData(UnsafeByteOperations.unsafeWrap(copy(d)));
@@ -191,8 +199,8 @@ public final class Transfers {
             }
             session.push(Push.newBuilder().setTransfer(t).build());
         }
-        if (p.afterwards != null) {
-            p.afterwards.run();
+        if (p.pooled && !handedOver) {
+            DirectBuffers.SHARED.release(p.data);
         }
         release(p); // its own event, or the reference taken in track
     }

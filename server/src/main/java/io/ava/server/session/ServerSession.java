@@ -151,6 +151,21 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
         }
     }
 
+    @Override
+    public void sendPooledBulk(long callId, int arg, ByteBuffer pooled) {
+        synchronized (outLock) {
+            boolean keep = retaining() && !closed.get();
+            if (keep) {
+                bulkBeforeNext.add(new HeldBulk(callId, arg, pooled, true)); // back to the pool once acknowledged
+            }
+            if (live()) {
+                writeBulk(callId, arg, pooled, !keep);
+            } else if (!keep) {
+                io.ava.server.dispatch.DirectBuffers.SHARED.release(pooled);
+            }
+        }
+    }
+
     // ---------------------------------------------------------------- reconnect
     // With a reconnect grace, a session whose stream breaks (not an orderly end) waits for its client
     // instead of being released. Both directions are counted: the server numbers its replies and
@@ -222,11 +237,15 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
     private void acknowledged(long seq) {
         synchronized (outLock) {
             while (!unacked.isEmpty() && unacked.peekFirst().seq() <= seq) {
-                for (HeldBulk b : unacked.pollFirst().bulk()) {
-                    if (b.pooled()) {
-                        io.ava.server.dispatch.DirectBuffers.SHARED.release(b.data());
-                    }
-                }
+                releasePooled(unacked.pollFirst().bulk());
+            }
+        }
+    }
+
+    private static void releasePooled(java.util.List<HeldBulk> held) {
+        for (HeldBulk b : held) {
+            if (b.pooled()) {
+                io.ava.server.dispatch.DirectBuffers.SHARED.release(b.data());
             }
         }
     }
@@ -1216,6 +1235,11 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
             if (graceTimer != null) {
                 graceTimer.cancel(false);
             }
+            // pooled buffers still held for a reconnect go back (the pool tracks each until then)
+            for (Outbound o : unacked) {
+                releasePooled(o.bulk());
+            }
+            releasePooled(bulkBeforeNext);
             unacked.clear();
             bulkBeforeNext.clear();
         }
