@@ -70,4 +70,35 @@ class AsyncTransfersTest {
         }
         assertTrue(server.isAlive(), () -> server.logTail(40));
     }
+
+    /**
+     * A small blocking write needs no round trip either: it only promises that the host memory may
+     * be reused on return, and its bytes travel inside the call. One with a wait list still waits
+     * (it must report a failed event of the list), and the program sees native results throughout.
+     */
+    @Test
+    void smallBlockingWritesAreSentWithoutWaitingUnlessTheyHaveAWaitList() throws Exception {
+        ScenarioRunner.Result nativeRun = ScenarioRunner.runNative("BlockingWriteReuse");
+        assertEquals(0, nativeRun.exitCode(), nativeRun::describe);
+        ScenarioRunner.Result remote = ScenarioRunner.runRemoteAt("BlockingWriteReuse", server.directAddress(), List.of(), "",
+            Map.of("AVA_TRACE", "1"));
+        assertEquals(0, remote.exitCode(), remote::describe);
+        assertEquals(Normalizer.normalize(nativeRun.stdout()), Normalizer.normalize(remote.stdout()), remote::describe);
+        int async = 0;
+        int sync = 0;
+        for (String line : remote.stderr().split("\n")) {
+            Matcher m = TRACE.matcher(line);
+            if (m.find() && m.group(3).equals("clEnqueueWriteBuffer")) {
+                boolean hasWaitList = !m.group(4).split(", ")[6].equals("0");
+                assertEquals(hasWaitList ? "sync" : "async", m.group(2), line);
+                if (hasWaitList) {
+                    sync++;
+                } else {
+                    async++;
+                }
+            }
+        }
+        assertEquals(24, async, remote::describe);
+        assertEquals(1, sync, remote::describe);
+    }
 }

@@ -4,53 +4,65 @@ import io.ava.spec.HandleType;
 import org.jocl.NativePointerObject;
 import org.jocl.Pointer;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
+import java.lang.reflect.Field;
 import java.nio.Buffer;
 
 /**
- * Access to JOCL's private pointer fields, the way JOCL's own native code reads them. JOCL lives
- * in the unnamed module, so a private lookup works without --add-opens.
+ * Access to JOCL's private pointer fields, the way JOCL's own native code reads them. Through
+ * Unsafe rather than VarHandles: every remoted call reads them, most of them in the first
+ * moments of a program while its code is still interpreted, where a VarHandle access runs
+ * through a dozen frames of java.lang.invoke and Unsafe is one call.
  */
 public final class Jocl {
-    private static final VarHandle NATIVE_POINTER;
-    private static final VarHandle BYTE_OFFSET;
-    private static final VarHandle BUFFER;
-    private static final VarHandle POINTERS;
+    private static final sun.misc.Unsafe UNSAFE;
+    private static final long NATIVE_POINTER;
+    private static final long BYTE_OFFSET;
+    private static final long BUFFER;
+    private static final long POINTERS;
 
     static {
         try {
-            MethodHandles.Lookup l = MethodHandles.privateLookupIn(NativePointerObject.class, MethodHandles.lookup());
-            NATIVE_POINTER = l.findVarHandle(NativePointerObject.class, "nativePointer", long.class);
-            BYTE_OFFSET = l.findVarHandle(NativePointerObject.class, "byteOffset", long.class);
-            BUFFER = l.findVarHandle(NativePointerObject.class, "buffer", Buffer.class);
-            POINTERS = l.findVarHandle(NativePointerObject.class, "pointers", NativePointerObject[].class);
+            Field f = sun.misc.Unsafe.class.getDeclaredField("theUnsafe");
+            f.setAccessible(true);
+            UNSAFE = (sun.misc.Unsafe) f.get(null);
+            NATIVE_POINTER = offset("nativePointer", long.class);
+            BYTE_OFFSET = offset("byteOffset", long.class);
+            BUFFER = offset("buffer", Buffer.class);
+            POINTERS = offset("pointers", NativePointerObject[].class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
+    }
+
+    private static long offset(String name, Class<?> type) throws NoSuchFieldException {
+        Field f = NativePointerObject.class.getDeclaredField(name);
+        if (f.getType() != type) {
+            throw new NoSuchFieldException(name + " of JOCL's NativePointerObject is a " + f.getType() + ", not a " + type);
+        }
+        return UNSAFE.objectFieldOffset(f);
     }
 
     private Jocl() {
     }
 
     public static long id(NativePointerObject o) {
-        return (long) NATIVE_POINTER.get(o);
+        return UNSAFE.getLong(java.util.Objects.requireNonNull(o), NATIVE_POINTER);
     }
 
     public static void setId(NativePointerObject o, long id) {
-        NATIVE_POINTER.set(o, id);
+        UNSAFE.putLong(java.util.Objects.requireNonNull(o), NATIVE_POINTER, id);
     }
 
     public static long byteOffset(NativePointerObject o) {
-        return (long) BYTE_OFFSET.get(o);
+        return UNSAFE.getLong(java.util.Objects.requireNonNull(o), BYTE_OFFSET);
     }
 
     public static Buffer buffer(NativePointerObject o) {
-        return (Buffer) BUFFER.get(o);
+        return (Buffer) UNSAFE.getObject(java.util.Objects.requireNonNull(o), BUFFER);
     }
 
     public static NativePointerObject[] pointers(NativePointerObject o) {
-        return (NativePointerObject[]) POINTERS.get(o);
+        return (NativePointerObject[]) UNSAFE.getObject(java.util.Objects.requireNonNull(o), POINTERS);
     }
 
     /** A fresh JOCL object of a handle type carrying an id. */

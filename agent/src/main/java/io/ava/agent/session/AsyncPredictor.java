@@ -53,8 +53,10 @@ final class AsyncPredictor {
                 long offset = (Long) a[3];
                 long cb = (Long) a[4];
                 HostMemory.Region r = region((Pointer) a[5]);
+                // a blocking write waits for its wait list (and reports an event of it that failed): only without one
+                boolean blocking = (Boolean) a[2];
                 return q != 0 && sameContextBuffer(q, a[1], offset, cb) && r != null && r.available() >= cb
-                        && waitList(q, (Integer) a[6], (cl_event[]) a[7]);
+                        && (!blocking || (Integer) a[6] == 0) && waitList(q, (Integer) a[6], (cl_event[]) a[7]);
             }
             case "clEnqueueReadBuffer": {
                 // non-blocking only (the spec's condition): the bytes follow when the driver has them

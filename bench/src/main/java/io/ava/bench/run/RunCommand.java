@@ -62,6 +62,12 @@ public final class RunCommand implements Callable<Integer> {
       description = "measured runs per workload and mode (default: ${DEFAULT-VALUE})")
   int runs = 5;
 
+  @Option(names = "--warmup", paramLabel = "N",
+      description = "uncounted remote runs per workload before the measured ones (default:"
+          + " ${DEFAULT-VALUE}): the remote server's JIT compiler then has warmed up, as a"
+          + " long-running server's has, and is not measured as remoting cost; 0: none")
+  int warmup = 1;
+
   @Option(names = "--size", paramLabel = "small|bench",
       description = "problem size (default: ${DEFAULT-VALUE}; small is for tests)")
   String size = "bench";
@@ -155,6 +161,7 @@ public final class RunCommand implements Callable<Integer> {
       sz = Size.parse(size);
       if (modes.isEmpty()) throw new IllegalArgumentException("--mode names no mode");
       if (runs < 1) throw new IllegalArgumentException("--runs must be >= 1");
+      if (warmup < 0) throw new IllegalArgumentException("--warmup must be >= 0");
       if (!List.of("direct", "grpc").contains(transport)) {
         throw new IllegalArgumentException("--transport " + transport + ": expected direct or grpc");
       }
@@ -183,13 +190,13 @@ public final class RunCommand implements Callable<Integer> {
         serverStartTimeoutS, transport.equals("direct"));
     Map<String, Object> info = info(settings, modes, workloads);
     Runner.writeInfo(dir, info);
-    int steps = Runner.steps(modes, workloads.size(), runs);
+    int steps = Runner.steps(modes, workloads.size(), runs, warmup);
     Progress progress = progressStyle.equals("auto") ? Progress.forConsole(System.out, steps)
         : new Progress(System.out, progressStyle.equals("bar"), steps);
     System.out.printf(Locale.ROOT, "ava-bench run: %d workloads x %s x %d runs, size %s, into %s%n",
         workloads.size(), String.join("+", modes.stream().map(Mode::label).toList()), runs,
         sz.label(), dir);
-    Runner runner = new Runner(settings, modes, workloads, runs, dir, progress, info);
+    Runner runner = new Runner(settings, modes, workloads, runs, warmup, dir, progress, info);
     try {
       runner.run();
       info.put("complete", true);
@@ -308,6 +315,7 @@ public final class RunCommand implements Callable<Integer> {
     m.put("modes", modes.stream().map(Mode::label).toList());
     m.put("workloads", workloads);
     m.put("runs", runs);
+    m.put("warmup_runs", warmup);
     m.put("size", s.size().label());
     m.put("seed", s.seed());
     m.put("transport", s.direct() ? "direct" : "grpc");

@@ -20,7 +20,8 @@ import java.util.Map;
 /**
  * Runs the experiment: per workload a native reference run (its stdout is what every run must
  * print), for migrate a calibration run under the agent that counts the program's calls
- * ({@code AVA_MIGRATION_CALL_ID=none}, {@code Final call count = N}), then {@code runs} rounds of
+ * ({@code AVA_MIGRATION_CALL_ID=none}, {@code Final call count = N}), for remote {@code warmup}
+ * uncounted runs (the server's JIT compiler warms up on them), then {@code runs} rounds of
  * one run per mode (native, remote, migrate, in this order, so that a slow spell of the machine
  * hits every mode alike). Each row is appended to {@code runs.csv} as soon as its run ends.
  */
@@ -33,26 +34,29 @@ final class Runner {
   private final List<Mode> modes;
   private final List<String> workloads;
   private final int runs;
+  private final int warmup;
   private final Path outDir;
   private final Progress progress;
   private final Map<String, Object> info;
   private final List<RunRecord> rows = new ArrayList<>();
   private Servers servers;
 
-  Runner(RunSettings settings, List<Mode> modes, List<String> workloads, int runs, Path outDir,
-      Progress progress, Map<String, Object> info) {
+  Runner(RunSettings settings, List<Mode> modes, List<String> workloads, int runs, int warmup,
+      Path outDir, Progress progress, Map<String, Object> info) {
     this.settings = settings;
     this.modes = modes;
     this.workloads = workloads;
     this.runs = runs;
+    this.warmup = warmup;
     this.outDir = outDir;
     this.progress = progress;
     this.info = info;
   }
 
-  /** Steps the progress output counts: references, calibrations and runs. */
-  static int steps(List<Mode> modes, int workloads, int runs) {
-    return workloads * (1 + (modes.contains(Mode.MIGRATE) ? 1 : 0) + runs * modes.size());
+  /** Steps the progress output counts: references, calibrations, warm-up runs and runs. */
+  static int steps(List<Mode> modes, int workloads, int runs, int warmup) {
+    return workloads * (1 + (modes.contains(Mode.MIGRATE) ? 1 : 0)
+        + (modes.contains(Mode.REMOTE) ? warmup : 0) + runs * modes.size());
   }
 
   List<RunRecord> rows() {
@@ -102,6 +106,11 @@ final class Runner {
             calibrations.put(w, cal);
             callCount = cal.get("call_count") instanceof Long l ? l : null;
             calibrationError = (String) cal.get("error");
+          }
+          if (remote) {
+            for (int k = 1; k <= warmup; k++) {
+              warmUp(w, k, ref, serverFailure);
+            }
           }
           for (int r = 1; r <= runs; r++) {
             for (Mode m : modes) {
@@ -200,6 +209,35 @@ final class Runner {
     progress.end(what, error == null, error == null ? json.get("call_count") + " calls"
         : "FAILED: " + error);
     return json;
+  }
+
+  /**
+   * One remote run that no figure counts: the first sessions of a fresh server run on code its
+   * JIT compiler has not compiled yet (hundreds of ms of compilation on the cores the kernels
+   * use). A failure is reported and the measured runs go on; they report their own.
+   */
+  private void warmUp(String w, int k, Reference ref, String serverFailure)
+      throws InterruptedException {
+    String what = w + " remote warm-up " + k + "/" + warmup + " (not counted)";
+    progress.begin(what);
+    if (!ref.ok() || serverFailure != null) {
+      progress.end(what, false, "skipped: " + (ref.ok() ? serverFailure : "no native reference"));
+      return;
+    }
+    String ev = servers.restartIfNeeded(Mode.REMOTE);
+    if (ev != null) progress.message(ev);
+    if (servers.remote == null) {
+      progress.end(what, false, "skipped: the remote server is not running");
+      return;
+    }
+    Path dir = logDir(w);
+    WorkloadFork.Result res = WorkloadFork.run(settings, w, servers.clientAddress(servers.remote),
+        Map.of(), dir.resolve("warmup-" + k + ".stdout.txt"), dir.resolve("warmup-" + k + ".stderr.log"),
+        () -> servers.trouble(Mode.REMOTE));
+    boolean ok = res.problem() == null && res.exitCode() == 0 && res.stdout().equals(ref.stdout());
+    progress.end(what, ok, ok ? String.format(Locale.ROOT, "ok, %s ms", Table.num(res.wallMs(), 0))
+        : "FAILED: " + (res.problem() != null ? res.problem() : res.exitCode() != 0 ? exitError(res)
+            : "its stdout differs from the native run's"));
   }
 
   private RunRecord runOne(Mode mode, String w, int r, Reference ref, Long callCount,

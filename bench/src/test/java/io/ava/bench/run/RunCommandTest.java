@@ -113,7 +113,9 @@ class RunCommandTest {
         assertNull(r.callIndex);
       }
     }
-    assertTrue(text.contains("[run] 10/10 "), text);
+    // per workload: reference, calibration, one uncounted remote warm-up, three runs
+    assertTrue(text.contains("[run] 12/12 "), text);
+    assertTrue(text.contains("nw remote warm-up 1/1 (not counted): ok"), text);
     assertTrue(text.lines().anyMatch(l -> l.startsWith("geomean")), text);
     Map<String, Object> summary =
         JsonReader.parseObject(Files.readString(out.resolve(ResultsFiles.SUMMARY_JSON)));
