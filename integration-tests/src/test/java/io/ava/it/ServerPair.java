@@ -49,10 +49,23 @@ final class ServerPair implements AutoCloseable {
         return b.toString();
     }
 
+    /**
+     * A port that is free now, for a server started next. Chosen below Linux's ephemeral range
+     * (32768 and up): a port the kernel hands out there may be given to any outgoing connection
+     * between this check and the server's bind, and the tests make many.
+     */
     static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int port = random.nextInt(20_000, 32_000);
+            try (ServerSocket s = new ServerSocket()) {
+                s.bind(new java.net.InetSocketAddress("127.0.0.1", port));
+                return port;
+            } catch (IOException taken) {
+                // in use: another one
+            }
         }
+        throw new IOException("no free port between 20000 and 32000 after 200 tries");
     }
 
     @Override

@@ -43,8 +43,30 @@ final class ContentReader {
                     });
             send(contents, channel, out);
             out.close(); // flushes what TLS buffered
+            awaitPeerClose(sock);
         } catch (IOException e) {
             throw new MigrationException("the content channel to the peer broke: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Lets the peer close first: it does once it has read the end mark. Closing here first could
+     * reset the connection under bytes the peer has not read yet: with TLS 1.3 the peer sends a
+     * session ticket this side never reads, a socket closed with unread input sends a reset
+     * instead of a FIN, and the reset discards the peer's unread data ("Connection reset" on the
+     * target, a flaky failed migration). Reading to the end also consumes that ticket.
+     */
+    private static void awaitPeerClose(java.net.Socket sock) {
+        try {
+            sock.setSoTimeout(30_000);
+            java.io.InputStream in = sock.getInputStream();
+            byte[] scratch = new byte[4096];
+            while (in.read(scratch) >= 0) {
+                // the peer sends nothing else; TLS records are consumed
+            }
+        } catch (IOException ignored) {
+            // closed without close_notify, or the peer is gone: either way it has finished reading or failed, and
+            // says which through the migration's own messages
         }
     }
 
