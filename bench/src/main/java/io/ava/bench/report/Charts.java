@@ -50,7 +50,8 @@ final class Charts {
   private static final Color[] PALETTE = {new Color(0x1f77b4), new Color(0xff7f0e),
       new Color(0x2ca02c), new Color(0xd62728), new Color(0x9467bd), new Color(0x8c564b),
       new Color(0xe377c2), new Color(0x7f7f7f), new Color(0xbcbd22), new Color(0x17becf),
-      new Color(0x000000), new Color(0xe6ab02)};
+      new Color(0x000000), new Color(0xe6ab02), new Color(0x66a61e), new Color(0x7570b3),
+      new Color(0xa6761d)};
 
   private Charts() {}
 
@@ -136,7 +137,7 @@ final class Charts {
         .createStandardSeriesShapes();
     for (int i = 0; i < data.getSeriesCount(); i++) {
       r.setSeriesPaint(i, PALETTE[i % PALETTE.length]);
-      // a shape per workload as well as a colour: twelve colours alone are hard to tell apart
+      // a shape per workload as well as a colour: fifteen colours alone are hard to tell apart
       r.setSeriesShape(i, java.awt.geom.AffineTransform.getScaleInstance(1.5, 1.5)
           .createTransformedShape(shapes[i % shapes.length]));
     }

@@ -1,6 +1,7 @@
 /**
- * Rodinia-style OpenCL workloads: twelve plain JOCL programs (backprop, bfs, b+tree, gaussian,
- * hybridsort, kmeans, lavaMD, lud, nn, nw, pathfinder, srad) with their own kernels, each
+ * Rodinia-style OpenCL workloads: fifteen plain JOCL programs (backprop, bfs, b+tree, dwt2d,
+ * gaussian, heartwall, hybridsort, kmeans, lavaMD, lud, myocyte, nn, nw, pathfinder, srad) with
+ * their own kernels, each
  * checked against a Java implementation of the same algorithm.
  *
  * <pre>

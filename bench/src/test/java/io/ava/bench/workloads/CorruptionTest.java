@@ -82,6 +82,45 @@ class CorruptionTest {
         new BTree.Output(found, expected.rangeStarts(), expected.rangeCounts())).ok());
   }
 
+  @Test
+  void myocyteToleratesRoundingButNotAMissedBeat() {
+    Myocyte w = new Myocyte();
+    Myocyte.Input in = w.generate(Size.SMALL, 3);
+    Myocyte.Output expected = w.reference(in);
+    float[] rounded = expected.trace().clone();
+    rounded[3] = Math.nextUp(rounded[3]);
+    assertTrue(w.verify(in, expected,
+        new Myocyte.Output(expected.beats(), expected.count(), rounded)).ok());
+    int[] missed = expected.count().clone();
+    missed[7]--;
+    Check check = w.verify(in, expected,
+        new Myocyte.Output(expected.beats(), missed, expected.trace()));
+    assertFalse(check.ok());
+    assertTrue(check.detail().startsWith("beat counts"), check.detail());
+    float[] late = expected.beats().clone();
+    late[4 * 5] += 0.05f; // cell 5's last upstroke one step late
+    assertFalse(w.verify(in, expected,
+        new Myocyte.Output(late, expected.count(), expected.trace())).ok());
+  }
+
+  @Test
+  void heartwallAndDwt2dRejectOneWrongInteger() {
+    Heartwall h = new Heartwall();
+    Heartwall.Input hin = h.generate(Size.SMALL, 3);
+    int[] track = h.reference(hin);
+    assertTrue(h.verify(hin, track, track.clone()).ok());
+    int[] moved = track.clone();
+    moved[moved.length - 1]++; // the last point one pixel off in the last frame
+    assertFalse(h.verify(hin, track, moved).ok());
+
+    Dwt2d d = new Dwt2d();
+    Dwt2d.Input din = d.generate(Size.SMALL, 3);
+    int[] coefficients = d.reference(din);
+    int[] wrong = coefficients.clone();
+    wrong[wrong.length / 3] ^= 1;
+    assertFalse(d.verify(din, coefficients, wrong).ok());
+  }
+
   /** The device part of the run is replaced by one that returns a wrong result. */
   static final class BrokenPathfinder extends Pathfinder {
     @Override

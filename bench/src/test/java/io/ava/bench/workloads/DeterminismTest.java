@@ -20,7 +20,7 @@ class DeterminismTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"nw", "kmeans", "srad"})
+  @ValueSource(strings = {"nw", "kmeans", "srad", "dwt2d", "heartwall", "myocyte"})
   void sameSeedSameOutputOtherSeedOtherChecksum(String name) {
     Workload w = Workloads.byName(name).orElseThrow();
     Runs first = Runs.of(w, Size.SMALL, 7);
