@@ -25,7 +25,8 @@ public final class AvaAgent {
         JoclTransformer transformer = new JoclTransformer();
         inst.addTransformer(transformer);
         // three jobs side by side: the connection, the spec and calls, the rewrite of CL
-        AgentConnection connection = new AgentConnection(config, Spec.bundledDigest());
+        // the spec's digest (a SHA-256 of the YAML) is taken where the session opens, off this thread
+        AgentConnection connection = new AgentConnection(config);
         if (config.eagerConnect()) {
             connection.connectInBackground();
         }

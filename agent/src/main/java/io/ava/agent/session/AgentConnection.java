@@ -1,6 +1,7 @@
 package io.ava.agent.session;
 
 import io.ava.proto.Reply;
+import io.ava.spec.Spec;
 
 /**
  * The agent's session, opened at start on a background thread ({@link #connectInBackground}), or
@@ -9,13 +10,11 @@ import io.ava.proto.Reply;
  */
 public final class AgentConnection {
     private final AgentConfig config;
-    private final String specDigest;
     private volatile RemoteSession session;
     private volatile boolean failed;
 
-    public AgentConnection(AgentConfig config, String specDigest) {
+    public AgentConnection(AgentConfig config) {
         this.config = config;
-        this.specDigest = specDigest;
     }
 
     public AgentConfig config() {
@@ -42,7 +41,7 @@ public final class AgentConnection {
         synchronized (this) {
             if (session == null && !failed) {
                 try {
-                    session = RemoteSession.open(config.server(), config.credentials(), specDigest, clientName(), this::asyncFailed,
+                    session = RemoteSession.open(config.server(), config.credentials(), Spec.bundledDigest(), clientName(), this::asyncFailed,
                             config.reconnectSeconds());
                     Runtime.getRuntime().addShutdownHook(new Thread(this::close, "ava-close"));
                 } catch (SessionException e) {

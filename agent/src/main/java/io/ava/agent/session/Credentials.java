@@ -19,8 +19,6 @@ import java.io.IOException;
  * <token>} on the session stream) and, with TLS, the CA it trusts and its own certificate.
  */
 public record Credentials(String token, String tokenSource, File tlsCa, File tlsCert, File tlsKey) {
-    static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
-
     public static final Credentials NONE = new Credentials(null, null, null, null, null);
 
     public boolean tls() {
@@ -52,7 +50,7 @@ public record Credentials(String token, String tokenSource, File tlsCa, File tls
                 return new ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, options)) {
                     @Override
                     public void start(Listener<R> listener, Metadata headers) {
-                        headers.put(AUTHORIZATION, value);
+                        headers.put(GrpcKeys.AUTHORIZATION, value);
                         super.start(listener, headers);
                     }
                 };
@@ -65,5 +63,13 @@ public record Credentials(String token, String tokenSource, File tlsCa, File tls
         return token == null
                 ? "no token was given: set AVA_TOKEN, -Dava.token, or the agent argument token=... or tokenFile=..."
                 : "the token from " + tokenSource + " is not the server's";
+    }
+
+    /**
+     * Held apart so that premain, which builds a Credentials on the program's main thread, does
+     * not load gRPC's Metadata (and java.util.logging with it: about 25 ms); only gRPC needs it.
+     */
+    private static final class GrpcKeys {
+        static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
     }
 }
