@@ -12,6 +12,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The server's record log, seen through `ava-server status`: bounded in a loop, absent with --no-record. */
 class RecordLogTest {
+    /**
+     * The client loops until the test kills it: each status query is a fresh JVM, which took up to
+     * 3.4 s on a busy 2-core VM, and a loop that had ended by then left no session to look at.
+     */
+    private static final String LOOP_SECONDS = "90";
     private static final Pattern RECORDS = Pattern.compile("records=(\\d+) record_bytes=(\\d+)");
 
     private static long[] records(ServerProcess server) throws Exception {
@@ -25,7 +30,7 @@ class RecordLogTest {
     @Timeout(120)
     void theLogOfALoopStaysTheSameSize() throws Exception {
         try (ServerProcess server = ServerProcess.start("record-log");
-             ScenarioRunner.Running client = ScenarioRunner.startRemote("ArgumentLoop", server.port(), "8")) {
+             ScenarioRunner.Running client = ScenarioRunner.startRemote("ArgumentLoop", server.port(), LOOP_SECONDS)) {
             client.awaitLine("ready", Duration.ofSeconds(30));
             long[] early = records(server);
             Thread.sleep(3000);
@@ -41,7 +46,7 @@ class RecordLogTest {
     @Timeout(120)
     void noRecordKeepsNoLog() throws Exception {
         try (ServerProcess server = ServerProcess.start("no-record", "--no-record");
-             ScenarioRunner.Running client = ScenarioRunner.startRemote("ArgumentLoop", server.port(), "3")) {
+             ScenarioRunner.Running client = ScenarioRunner.startRemote("ArgumentLoop", server.port(), LOOP_SECONDS)) {
             client.awaitLine("ready", Duration.ofSeconds(30));
             long[] r = records(server);
             assertEquals(0, r[0]);
