@@ -90,7 +90,9 @@ public final class OverheadCommand implements Callable<Integer> {
   String transport = "direct";
 
   @Option(names = "--server-address", paramLabel = "HOST:PORT",
-      description = "use this running ava-server instead of starting one from --server-jar")
+      description = "use this running ava-server instead of starting one from --server-jar: "
+          + "HOST:PORT of its gRPC port, or direct://HOST:PORT of its --direct-port (--transport "
+          + "only chooses for a server this command starts)")
   String serverAddress;
 
   @Option(names = "--server-start-timeout", paramLabel = "S",

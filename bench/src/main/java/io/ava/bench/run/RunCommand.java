@@ -54,8 +54,8 @@ public final class RunCommand implements Callable<Integer> {
   List<String> modeNames = new ArrayList<>(List.of("native", "remote", "migrate"));
 
   @Option(names = "--workloads", paramLabel = "LIST", split = ",",
-      description = "workloads, or all (default: all): backprop, bfs, b+tree, gaussian, "
-          + "hybridsort, kmeans, lavaMD, lud, nn, nw, pathfinder, srad")
+      description = "workloads, or all (default: all): backprop, bfs, b+tree, dwt2d, "
+          + "gaussian, heartwall, hybridsort, kmeans, lavaMD, lud, myocyte, nn, nw, pathfinder, srad")
   List<String> workloadNames = new ArrayList<>(List.of("all"));
 
   @Option(names = "--runs", paramLabel = "N",

@@ -174,6 +174,18 @@ class RunCommandTest {
   }
 
   @Test
+  void helpNamesEveryWorkload() {
+    StringBuilder sb = new StringBuilder();
+    assertEquals(0, run(sb, "run", "--help"));
+    String help = sb.toString().replaceAll("\\s+", " ");
+    int from = help.indexOf("(default: all):");
+    assertTrue(from > 0, help);
+    List<String> listed = List.of(help.substring(from + "(default: all):".length(),
+        help.indexOf("--runs=N", from)).trim().split(", "));
+    assertEquals(io.ava.bench.workloads.Workloads.names(), listed);
+  }
+
+  @Test
   void badArguments() {
     StringBuilder sb = new StringBuilder();
     assertEquals(2, run(sb, "run", "--mode", "native,teleport", "--out",

@@ -12,9 +12,14 @@ import java.util.Map;
  * Reused direct buffers for bulk transfers. A fresh 64 MiB direct buffer per transfer costs
  * page faults and zeroing each time; reuse keeps transfers near memory speed. Buffers come in
  * size classes (powers of two up to 64 MiB, multiples of 16 MiB above); callers see an
- * exact-size slice. A buffer the cache cannot keep is freed at once: left to the GC, whose heap
- * here stays small, freed buffers pile up until the JVM's direct-memory limit, where each new
- * one waits for System.gc() and its back-off sleeps (seconds, on multi-hundred-MiB uploads).
+ * exact-size slice. When a released buffer does not fit in the cache, the buffers released
+ * longest ago make room for it: a long-lived server serves programs of many sizes, and one whose
+ * cache is full of sizes the current program never asks for would otherwise allocate (and zero)
+ * its large buffers afresh on every transfer, about a second per 256 MiB on a busy machine.
+ * A buffer the cache cannot keep is freed at once: left to the GC, whose heap here stays
+ * small, freed buffers pile up until the JVM's direct-memory limit, where each new one waits
+ * for System.gc() and its back-off sleeps (seconds, on multi-hundred-MiB uploads). Only
+ * released buffers are ever freed, so evicting one is no riskier than freeing it at release.
  */
 public final class DirectBuffers {
     public static final DirectBuffers SHARED = new DirectBuffers(512L << 20);
@@ -26,6 +31,9 @@ public final class DirectBuffers {
     private final long maxCached;
     private final Map<Integer, ArrayDeque<ByteBuffer>> free = new HashMap<>();
     private final Map<ByteBuffer, ByteBuffer> parents = new IdentityHashMap<>();
+    /** when each cached buffer was released, for eviction (identity: ByteBuffer.equals compares contents) */
+    private final Map<ByteBuffer, Long> releasedAt = new IdentityHashMap<>();
+    private long releases;
     private long cached;
 
     DirectBuffers(long maxCached) {
@@ -49,6 +57,7 @@ public final class DirectBuffers {
         ByteBuffer parent = q == null ? null : q.poll();
         if (parent != null) {
             cached -= parent.capacity();
+            releasedAt.remove(parent);
         } else {
             parent = ByteBuffer.allocateDirect(capacity);
         }
@@ -63,12 +72,41 @@ public final class DirectBuffers {
         if (parent == null) {
             return;
         }
-        if (cached + parent.capacity() > maxCached) {
+        if (parent.capacity() > maxCached) {
             freeNow(parent);
             return;
         }
+        while (cached + parent.capacity() > maxCached) {
+            evictOldest();
+        }
         free.computeIfAbsent(parent.capacity(), c -> new ArrayDeque<>()).push(parent);
+        releasedAt.put(parent, ++releases);
         cached += parent.capacity();
+    }
+
+    /** Frees the cached buffer released longest ago: the last of some size class's stack. */
+    private void evictOldest() {
+        ArrayDeque<ByteBuffer> oldestClass = null;
+        long oldest = Long.MAX_VALUE;
+        for (ArrayDeque<ByteBuffer> q : free.values()) {
+            ByteBuffer last = q.peekLast();
+            if (last != null && releasedAt.get(last) < oldest) {
+                oldest = releasedAt.get(last);
+                oldestClass = q;
+            }
+        }
+        ByteBuffer victim = oldestClass.pollLast();
+        releasedAt.remove(victim);
+        cached -= victim.capacity();
+        evictions++;
+        freeNow(victim);
+    }
+
+    private long evictions;
+
+    /** Cached buffers freed to make room for others. */
+    synchronized long evictions() {
+        return evictions;
     }
 
     /** Bytes held for reuse. */

@@ -44,4 +44,28 @@ class DirectBuffersTest {
         pool.release(foreign); // not ours: ignored
         assertEquals(1 << 20, pool.cachedBytes());
     }
+
+    @Test
+    void aReleasedBufferThatDoesNotFitEvictsTheOldestCachedOnes() {
+        DirectBuffers pool = new DirectBuffers(8 << 20);
+        ByteBuffer first = pool.acquire(2 << 20);
+        ByteBuffer second = pool.acquire(2 << 20);
+        ByteBuffer third = pool.acquire(1 << 20);
+        second.putLong(0, 7);
+        pool.release(first);
+        pool.release(second);
+        pool.release(third);
+        assertEquals(5 << 20, pool.cachedBytes());
+        // a program of another size: 4 MiB does not fit beside 5 MiB; the 2 MiB released first goes
+        ByteBuffer other = pool.acquire(4 << 20);
+        pool.release(other);
+        assertEquals(1, pool.evictions());
+        assertEquals(7 << 20, pool.cachedBytes());
+        assertEquals(7, pool.acquire(2 << 20).getLong(0), "the 2 MiB released later is still cached");
+        assertEquals(5 << 20, pool.cachedBytes());
+        ByteBuffer again = pool.acquire(4 << 20);
+        assertEquals(1 << 20, pool.cachedBytes(), "the 4 MiB came from the cache, not a new allocation");
+        pool.release(again);
+        assertEquals(1, pool.evictions());
+    }
 }
