@@ -252,6 +252,13 @@ public final class ClSession implements AutoCloseable {
     return profiledNanos;
   }
 
+  /** {@link #profile} then {@link #release}: the end of a loop's step that made these events. */
+  public long profileAndRelease(cl_event... done) {
+    long sum = profile(done);
+    release(done);
+    return sum;
+  }
+
   /** Releases events early, for loops that make many; close() releases the rest. */
   public void release(cl_event... done) {
     for (cl_event event : done) {

@@ -184,15 +184,13 @@ public class Dwt2d extends KernelWorkload<Dwt2d.Input, int[]> {
       }
       // one round's events at a time, so that a long run does not pile them up
       cl_event[] done = launches.toArray(new cl_event[0]);
-      cl.profile(done);
-      cl.release(done);
+      cl.profileAndRelease(done);
       launches.clear();
     }
     int[] result = new int[in.pixels().length];
     cl.read(image, result);
     cl_event[] done = launches.toArray(new cl_event[0]);
-    cl.profile(done);
-    cl.release(done);
+    cl.profileAndRelease(done);
     return result;
   }
 

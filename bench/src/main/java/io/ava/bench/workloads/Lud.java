@@ -129,8 +129,7 @@ public class Lud extends KernelWorkload<Lud.Input, float[]> {
     cl.launch(diagonal, new long[] {B}, new long[] {B});
     float[] lu = new float[n * n];
     cl.read(a, lu);
-    cl.profile(trailing);
-    cl.release(trailing);
+    cl.profileAndRelease(trailing);
     return lu;
   }
 

@@ -117,8 +117,7 @@ public class Pathfinder extends KernelWorkload<Pathfinder.Input, int[]> {
     int[] result = new int[cols];
     cl.read(src, result); // src holds the last row written
     cl_event[] all = launches.toArray(new cl_event[0]);
-    cl.profile(all);
-    cl.release(all);
+    cl.profileAndRelease(all);
     return result;
   }
 

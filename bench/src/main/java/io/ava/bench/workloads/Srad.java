@@ -182,8 +182,7 @@ public class Srad extends KernelWorkload<Srad.Input, float[]> {
       cl.arg(coeffs, 8, q0sqr(s, s2, size));
       cl_event coeffDone = cl.launch(coeffs, null, global, local);
       cl_event updated = cl.launch(update, null, global, local);
-      cl.profile(summed, coeffDone, updated);
-      cl.release(summed, coeffDone, updated);
+      cl.profileAndRelease(summed, coeffDone, updated);
     }
     cl.launch(compress, global, local);
     float[] out = new float[size];
