@@ -129,7 +129,8 @@ public final class RunCommand implements Callable<Integer> {
   String serverHeap = "512m";
 
   @Option(names = "--server-jvm-arg", paramLabel = "ARG",
-      description = "extra JVM argument for the ava-servers (repeatable)")
+      description = "extra JVM argument for the ava-servers (repeatable); they run C1 only "
+          + "(-XX:TieredStopAtLevel=1, as bin/ava-server), which -XX:TieredStopAtLevel=4 undoes")
   List<String> serverJvmArgs = new ArrayList<>();
 
   @Option(names = "--jvm-arg", paramLabel = "ARG",
@@ -322,7 +323,9 @@ public final class RunCommand implements Callable<Integer> {
     m.put("server_jar", s.serverJar().toString());
     m.put("agent_jar", s.agentJar().toString());
     m.put("java", s.java());
-    m.put("server_jvm_args", s.serverJvmArgs());
+    List<String> serverJvm = new ArrayList<>(io.ava.bench.util.ServerProcess.JIT_OPTIONS);
+    serverJvm.addAll(s.serverJvmArgs()); // as ServerProcess passes them
+    m.put("server_jvm_args", serverJvm);
     m.put("workload_jvm_args", s.workloadJvmArgs());
     m.put("child_timeout_s", s.childTimeoutS());
     Map<String, Object> host = new LinkedHashMap<>();

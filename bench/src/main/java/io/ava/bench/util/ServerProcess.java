@@ -38,6 +38,14 @@ public final class ServerProcess implements AutoCloseable {
   }
 
   /**
+   * JVM options every server started here gets, as bin/ava-server and the Docker image give
+   * them: C1 only. On a machine whose OpenCL device is its CPU, C2 kept recompiling the
+   * dispatch path (0.7-0.9 s of CPU per srad run, still on the fourth run against one server),
+   * and that CPU is taken from the kernels. Pass {@code -XX:TieredStopAtLevel=4} to undo it.
+   */
+  public static final List<String> JIT_OPTIONS = List.of("-XX:TieredStopAtLevel=1");
+
+  /**
    * Starts the server and waits for its readiness line.
    *
    * @throws IOException with the server's last output when it exits, or does not announce itself
@@ -52,7 +60,8 @@ public final class ServerProcess implements AutoCloseable {
     }
     List<String> cmd = new ArrayList<>();
     cmd.add(java);
-    cmd.addAll(jvmArgs);
+    cmd.addAll(JIT_OPTIONS);
+    cmd.addAll(jvmArgs); // after ours: a later -XX option wins, so callers can override
     cmd.add("-jar");
     cmd.add(serverJar.toString());
     cmd.add("--port");

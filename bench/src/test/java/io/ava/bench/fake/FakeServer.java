@@ -21,6 +21,10 @@ public final class FakeServer {
         try (ServerSocket ss = new ServerSocket()) {
           ss.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
           System.out.println("some log line first");
+          // what ServerProcessTest checks of the JVM it was started in
+          System.out.println("TieredStopAtLevel=" + java.lang.management.ManagementFactory
+              .getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class)
+              .getVMOption("TieredStopAtLevel").getValue());
           System.out.println("ava-server listening on 127.0.0.1:" + ss.getLocalPort());
           System.out.flush();
           if (mode.equals("die-after-start")) {

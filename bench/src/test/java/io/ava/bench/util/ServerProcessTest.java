@@ -35,6 +35,22 @@ class ServerProcessTest {
   }
 
   @Test
+  void serversRunC1OnlyUnlessTheCallerSaysOtherwise() throws Exception {
+    Path jar = FakeJars.serverJar(dir);
+    for (String[] c : new String[][] {{"", "1"}, {"-XX:TieredStopAtLevel=4", "4"}}) {
+      Path log = dir.resolve("server-" + c[1] + ".log");
+      ServerProcess s = ServerProcess.start(JAVA, c[0].isEmpty() ? List.of() : List.of(c[0]), jar,
+          List.of("--fake-mode", "ok"), log, 30);
+      try {
+        String out = java.nio.file.Files.readString(log);
+        assertTrue(out.contains("TieredStopAtLevel=" + c[1] + "\n"), out);
+      } finally {
+        s.close();
+      }
+    }
+  }
+
+  @Test
   void exitBeforeReadyIsAClearError() throws Exception {
     Path jar = FakeJars.serverJar(dir);
     IOException e = assertThrows(IOException.class, () -> ServerProcess.start(JAVA, List.of(), jar,
