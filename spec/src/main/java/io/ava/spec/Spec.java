@@ -78,16 +78,33 @@ public final class Spec implements java.io.Serializable {
      * cold JVM), for a client that must say which spec it speaks before its spec is ready.
      */
     public static String bundledDigest() {
-        String d = bundledDigest;
-        if (d == null) {
-            d = sha256(bundledYaml()); // racing threads compute the same value
-            bundledDigest = d;
+        if (BundledDigest.FAILURE != null) {
+            throw BundledDigest.FAILURE; // a build without its spec: the same error on every call
         }
-        return d;
+        return BundledDigest.VALUE;
     }
 
-    /** Asked at start-up by the agent's connection and again to check the snapshot: read and hashed once. */
-    private static volatile String bundledDigest;
+    /**
+     * Asked at start-up by the agent's connection and, at the same moment on another thread, to
+     * check the snapshot: the class initialisation hashes once and the other thread waits for it
+     * (both hashed before, a cold JVM's 10-15 ms of CPU each).
+     */
+    private static final class BundledDigest {
+        static final String VALUE;
+        static final SpecException FAILURE;
+
+        static {
+            String v = null;
+            SpecException f = null;
+            try {
+                v = sha256(bundledYaml());
+            } catch (SpecException e) {
+                f = e;
+            }
+            VALUE = v;
+            FAILURE = f;
+        }
+    }
 
     private static String bundledYaml() {
         try (InputStream in = Spec.class.getResourceAsStream(RESOURCE)) {
