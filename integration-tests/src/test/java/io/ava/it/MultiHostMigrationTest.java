@@ -363,7 +363,8 @@ class MultiHostMigrationTest {
             throws IOException, InterruptedException {
             String stamp = java.time.LocalDateTime.now().format(java.time.format.DateTimeFormatter.ofPattern("HHmmss-SSS"));
             Path log = Paths.outputDir("multi-host").resolve(name + "-" + ProcessHandle.current().pid() + "-" + stamp + ".log");
-            List<String> command = new ArrayList<>(List.of(Paths.java().toString(), "-jar", Paths.serverJar().toString()));
+            List<String> command = new ArrayList<>(List.of(Paths.java().toString(), ServerProcess.DEPLOYED_JIT, "-jar",
+                    Paths.serverJar().toString()));
             command.addAll(List.of(args));
             command = hosts.on(host, command);
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
