@@ -363,8 +363,9 @@ class MultiHostMigrationTest {
             throws IOException, InterruptedException {
             String stamp = java.time.LocalDateTime.now().format(java.time.format.DateTimeFormatter.ofPattern("HHmmss-SSS"));
             Path log = Paths.outputDir("multi-host").resolve(name + "-" + ProcessHandle.current().pid() + "-" + stamp + ".log");
-            List<String> command = new ArrayList<>(List.of(Paths.java().toString(), ServerProcess.DEPLOYED_JIT, "-jar",
-                    Paths.serverJar().toString()));
+            List<String> command = new ArrayList<>(List.of(Paths.java().toString()));
+            command.addAll(ServerProcess.DEPLOYED_JIT);
+            command.addAll(List.of("-jar", Paths.serverJar().toString()));
             command.addAll(List.of(args));
             command = hosts.on(host, command);
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);

@@ -67,8 +67,8 @@ final class ServerProcess implements AutoCloseable {
         this.port = port;
     }
 
-    /** The JIT setting bin/ava-server gives the server (see the README). */
-    static final String DEPLOYED_JIT = "-XX:TieredStopAtLevel=1";
+    /** The JIT setting bin/ava-server gives the server (see the README), as ava-bench's servers get it. */
+    static final List<String> DEPLOYED_JIT = io.ava.bench.util.ServerProcess.JIT_OPTIONS;
 
     /** Starts a server and waits until it listens; fails (with the log) if it does not within 30 s. */
     static ServerProcess start(String name, String... extraArgs) throws IOException, InterruptedException {
@@ -91,7 +91,8 @@ final class ServerProcess implements AutoCloseable {
         String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("HHmmss-SSS"));
         Path log = Paths.outputDir("servers").resolve(name + "-" + stamp + ".log");
         // C1 only, as bin/ava-server and the Docker image run it; a test's own options come later and win
-        List<String> command = new ArrayList<>(List.of(Paths.java().toString(), DEPLOYED_JIT));
+        List<String> command = new ArrayList<>(List.of(Paths.java().toString()));
+        command.addAll(DEPLOYED_JIT);
         command.addAll(jvmArgs);
         command.addAll(List.of("-jar", jar.toString(), "--port", String.valueOf(listenPort), "--bind", "127.0.0.1"));
         command.addAll(List.of(extraArgs));

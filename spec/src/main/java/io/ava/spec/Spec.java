@@ -78,33 +78,21 @@ public final class Spec implements java.io.Serializable {
      * cold JVM), for a client that must say which spec it speaks before its spec is ready.
      */
     public static String bundledDigest() {
-        if (BundledDigest.FAILURE != null) {
-            throw BundledDigest.FAILURE; // a build without its spec: the same error on every call
+        synchronized (DIGEST_LOCK) {
+            if (bundledDigest == null) {
+                bundledDigest = sha256(bundledYaml());
+            }
+            return bundledDigest;
         }
-        return BundledDigest.VALUE;
     }
 
     /**
-     * Asked at start-up by the agent's connection and, at the same moment on another thread, to
-     * check the snapshot: the class initialisation hashes once and the other thread waits for it
-     * (both hashed before, a cold JVM's 10-15 ms of CPU each).
+     * The agent's start and connect threads ask at the same moment: one hashes, the other waits
+     * (both hashed before, a cold JVM's 10-15 ms of CPU each). Not Spec.class, which bundled()
+     * holds while it reads the whole spec.
      */
-    private static final class BundledDigest {
-        static final String VALUE;
-        static final SpecException FAILURE;
-
-        static {
-            String v = null;
-            SpecException f = null;
-            try {
-                v = sha256(bundledYaml());
-            } catch (SpecException e) {
-                f = e;
-            }
-            VALUE = v;
-            FAILURE = f;
-        }
-    }
+    private static final Object DIGEST_LOCK = new Object();
+    private static String bundledDigest;
 
     private static String bundledYaml() {
         try (InputStream in = Spec.class.getResourceAsStream(RESOURCE)) {

@@ -54,9 +54,17 @@ public final class RunCommand implements Callable<Integer> {
   List<String> modeNames = new ArrayList<>(List.of("native", "remote", "migrate"));
 
   @Option(names = "--workloads", paramLabel = "LIST", split = ",",
-      description = "workloads, or all (default: all): backprop, bfs, b+tree, dwt2d, "
-          + "gaussian, heartwall, hybridsort, kmeans, lavaMD, lud, myocyte, nn, nw, pathfinder, srad")
+      completionCandidates = WorkloadNames.class,
+      description = "workloads, or all (default: all): ${COMPLETION-CANDIDATES}")
   List<String> workloadNames = new ArrayList<>(List.of("all"));
+
+  /** The help's list of workloads, from the registry itself. */
+  static final class WorkloadNames implements Iterable<String> {
+    @Override
+    public java.util.Iterator<String> iterator() {
+      return io.ava.bench.workloads.Workloads.names().iterator();
+    }
+  }
 
   @Option(names = "--runs", paramLabel = "N",
       description = "measured runs per workload and mode (default: ${DEFAULT-VALUE})")
@@ -323,9 +331,7 @@ public final class RunCommand implements Callable<Integer> {
     m.put("server_jar", s.serverJar().toString());
     m.put("agent_jar", s.agentJar().toString());
     m.put("java", s.java());
-    List<String> serverJvm = new ArrayList<>(io.ava.bench.util.ServerProcess.JIT_OPTIONS);
-    serverJvm.addAll(s.serverJvmArgs()); // as ServerProcess passes them
-    m.put("server_jvm_args", serverJvm);
+    m.put("server_jvm_args", io.ava.bench.util.ServerProcess.jvmOptions(s.serverJvmArgs()));
     m.put("workload_jvm_args", s.workloadJvmArgs());
     m.put("child_timeout_s", s.childTimeoutS());
     Map<String, Object> host = new LinkedHashMap<>();

@@ -45,6 +45,13 @@ public final class ServerProcess implements AutoCloseable {
    */
   public static final List<String> JIT_OPTIONS = List.of("-XX:TieredStopAtLevel=1");
 
+  /** The JVM options a server started with {@code jvmArgs} gets: ours first, so the caller's win. */
+  public static List<String> jvmOptions(List<String> jvmArgs) {
+    List<String> all = new ArrayList<>(JIT_OPTIONS);
+    all.addAll(jvmArgs);
+    return all;
+  }
+
   /**
    * Starts the server and waits for its readiness line.
    *
@@ -60,8 +67,7 @@ public final class ServerProcess implements AutoCloseable {
     }
     List<String> cmd = new ArrayList<>();
     cmd.add(java);
-    cmd.addAll(JIT_OPTIONS);
-    cmd.addAll(jvmArgs); // after ours: a later -XX option wins, so callers can override
+    cmd.addAll(jvmOptions(jvmArgs));
     cmd.add("-jar");
     cmd.add(serverJar.toString());
     cmd.add("--port");
