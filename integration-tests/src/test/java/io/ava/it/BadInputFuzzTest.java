@@ -6,6 +6,7 @@ import io.ava.proto.BulkChunk;
 import io.ava.proto.Call;
 import io.ava.proto.LongList;
 import io.ava.proto.Reply;
+import io.ava.proto.ReplyOutputs;
 import io.ava.proto.TextList;
 import io.ava.proto.Value;
 import io.ava.spec.FunctionSpec;
@@ -260,9 +261,9 @@ class BadInputFuzzTest {
 
     static long[] platformAndDevice(RawSession s) throws Exception {
         Reply p = s.call(call("clGetPlatformIDs", 1L, out(1), out(1)));
-        long platform = p.getOutputsMap().get(1).getRefs().getIds(0);
+        long platform = ReplyOutputs.get(p, 1).getRefs().getIds(0);
         Reply d = s.call(call("clGetDeviceIDs", platform, 0xFFFFFFFFL, 1L, out(1), out(1)));
-        long device = d.getOutputsMap().get(3).getRefs().getIds(0);
+        long device = ReplyOutputs.get(d, 3).getRefs().getIds(0);
         return new long[]{platform, device};
     }
 

@@ -379,9 +379,9 @@ public final class RemoteSession {
         }
         try {
             Reply r = p.future.get();
-            for (Map.Entry<Integer, io.ava.proto.Value> out : r.getOutputsMap().entrySet()) {
+            for (io.ava.proto.Output out : r.getOutputsList()) {
                 if (out.getValue().hasBulkSize()) {
-                    p.bulkDone(out.getKey()).get(60, TimeUnit.SECONDS);
+                    p.bulkDone(out.getSlot()).get(60, TimeUnit.SECONDS);
                 }
             }
             if (transfer && r.getResult() != 0) {
@@ -612,9 +612,9 @@ public final class RemoteSession {
                                 .setStatus((int) Math.min(-1, r.getResult())).build());
                         asyncFailures.failed(r);
                     } else if (p != null) {
-                        for (Map.Entry<Integer, io.ava.proto.Value> out : r.getOutputsMap().entrySet()) {
+                        for (io.ava.proto.Output out : r.getOutputsList()) {
                             if (out.getValue().hasBulkSize()) {
-                                CompletableFuture<Void> f = p.bulkDone(out.getKey());
+                                CompletableFuture<Void> f = p.bulkDone(out.getSlot());
                                 bytes = bytes == null ? f : CompletableFuture.allOf(bytes, f);
                             }
                         }

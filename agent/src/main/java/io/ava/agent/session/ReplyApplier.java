@@ -6,6 +6,7 @@ import io.ava.agent.marshal.Jocl;
 import io.ava.proto.HandleRefs;
 import io.ava.proto.KernelMeta;
 import io.ava.proto.Reply;
+import io.ava.proto.ReplyOutputs;
 import io.ava.proto.Value;
 import io.ava.spec.ArgSpec;
 import io.ava.spec.FunctionSpec;
@@ -83,7 +84,7 @@ final class ReplyApplier {
                     ((int[]) args[i])[0] = code;
                 }
             }
-            Value returned = reply.getOutputsOrDefault(args.length, null);
+            Value returned = ReplyOutputs.get(reply, args.length);
             if (returned != null && returned.hasData() && outRegions[args.length] != null) {
                 outRegions[args.length].write(0, returned.getData());
             }
@@ -107,7 +108,7 @@ final class ReplyApplier {
             if (arg == null) {
                 continue;
             }
-            Value v = reply.getOutputsOrDefault(i, null);
+            Value v = ReplyOutputs.get(reply, i);
             switch (a.role()) {
                 case out_event:
                     if (code == CL_SUCCESS) {

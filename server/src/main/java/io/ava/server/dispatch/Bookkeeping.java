@@ -3,6 +3,7 @@ package io.ava.server.dispatch;
 import io.ava.proto.Call;
 import io.ava.proto.HandleRefs;
 import io.ava.proto.Reply;
+import io.ava.proto.ReplyOutputs;
 import io.ava.server.handles.HandleEntry;
 import io.ava.server.handles.HandleTable;
 import io.ava.spec.ArgSpec;
@@ -101,8 +102,8 @@ final class Bookkeeping {
         List<Long> ids = new ArrayList<>();
         for (ArgSpec a : f.args()) {
             if (a.role() == Role.out_handles && (a.handleType() == HandleType.cl_kernel || a.handleType() == HandleType.cl_device_id)
-                    && reply.containsOutputs(a.index())) {
-                for (long id : reply.getOutputsOrThrow(a.index()).getRefs().getIdsList()) {
+                    && ReplyOutputs.get(reply, a.index()) != null) {
+                for (long id : ReplyOutputs.get(reply, a.index()).getRefs().getIdsList()) {
                     if (id != 0) {
                         ids.add(id);
                     }

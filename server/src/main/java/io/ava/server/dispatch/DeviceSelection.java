@@ -3,6 +3,7 @@ package io.ava.server.dispatch;
 import io.ava.proto.Call;
 import io.ava.proto.HandleRefs;
 import io.ava.proto.Reply;
+import io.ava.proto.ReplyOutputs;
 import io.ava.proto.Value;
 import io.ava.server.handles.HandleEntry;
 import io.ava.server.handles.HandleTable;
@@ -179,10 +180,10 @@ public final class DeviceSelection {
                 }
                 refs.addTypes(type.ordinal());
             }
-            reply.putOutputs(entriesArg, Value.newBuilder().setRefs(refs).build());
+            ReplyOutputs.put(reply, entriesArg, Value.newBuilder().setRefs(refs).build());
         }
         if (!count.getIsNull()) {
-            reply.putOutputs(countArg, Value.newBuilder().setScalar(offered.size()).build());
+            ReplyOutputs.put(reply, countArg, Value.newBuilder().setScalar(offered.size()).build());
         }
         return new Dispatcher.Outcome(reply.setResult(CL.CL_SUCCESS).build(), List.of(), false);
     }

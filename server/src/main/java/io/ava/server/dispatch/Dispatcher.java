@@ -6,6 +6,7 @@ import io.ava.proto.Call;
 import io.ava.proto.HandleRefs;
 import io.ava.proto.LongList;
 import io.ava.proto.Reply;
+import io.ava.proto.ReplyOutputs;
 import io.ava.proto.Value;
 import io.ava.server.handles.HandleEntry;
 import io.ava.server.handles.HandleTable;
@@ -642,7 +643,7 @@ public final class Dispatcher {
                     // the bytes are valid once the map's event completes
                     ctx.transfers().track(call.getCallId(), n, memory, !invalidate, transferEvent, ownTransferEvent, false);
                 } else if (!invalidate) {
-                    reply.putOutputs(n, outValue(f, null, memory, args, n, table, bulkOut));
+                    ReplyOutputs.put(reply, n, outValue(f, null, memory, args, n, table, bulkOut));
                 }
             } else if (nonBlockingTransfer && ownTransferEvent && transferEvent.getNativePointer() != 0) {
                 CL.clReleaseEvent(transferEvent);
@@ -673,7 +674,7 @@ public final class Dispatcher {
                 } else if (nonBlockingTransfer) {
                     ctx.transfers().track(call.getCallId(), svmMapArg, svmView, !invalidate, transferEvent, ownTransferEvent, false);
                 } else if (!invalidate) {
-                    reply.putOutputs(svmMapArg, outValue(f, null, svmView, args, svmMapArg, table, bulkOut));
+                    ReplyOutputs.put(reply, svmMapArg, outValue(f, null, svmView, args, svmMapArg, table, bulkOut));
                 }
             }
         } else {
@@ -719,7 +720,7 @@ public final class Dispatcher {
                                 reply.addKernels(kernelProbe.probe((org.jocl.cl_kernel) o, (cl_program) args[0], call));
                             }
                         }
-                        reply.putOutputs(i, Value.newBuilder().setRefs(refs).build());
+                        ReplyOutputs.put(reply, i, Value.newBuilder().setRefs(refs).build());
                     }
                     break;
                 case out:
@@ -729,21 +730,21 @@ public final class Dispatcher {
                             for (ByteBuffer b : binaryBuffers) {
                                 blobs.addValues(ByteString.copyFrom(b.duplicate().clear()));
                             }
-                            reply.putOutputs(i, Value.newBuilder().setBlobs(blobs).build());
+                            ReplyOutputs.put(reply, i, Value.newBuilder().setBlobs(blobs).build());
                         }
                     } else if (outBuffers[i] != null && code == CL_SUCCESS && !nonBlockingTransfer) {
-                        reply.putOutputs(i, outValue(f, info, outBuffers[i], args, i, table, bulkOut));
+                        ReplyOutputs.put(reply, i, outValue(f, info, outBuffers[i], args, i, table, bulkOut));
                     }
                     break;
                 case out_scalar:
                     if (arg != null) {
                         long value = arg instanceof int[] ? ((int[]) arg)[0] : ((long[]) arg)[0];
-                        reply.putOutputs(i, Value.newBuilder().setScalar(value).build());
+                        ReplyOutputs.put(reply, i, Value.newBuilder().setScalar(value).build());
                     }
                     break;
                 case size_ret:
                     if (arg != null) {
-                        reply.putOutputs(i, Value.newBuilder().setScalar(((long[]) arg)[0]).build());
+                        ReplyOutputs.put(reply, i, Value.newBuilder().setScalar(((long[]) arg)[0]).build());
                     }
                     break;
                 case out_ints:
@@ -752,7 +753,7 @@ public final class Dispatcher {
                         for (int x : (int[]) arg) {
                             l.addValues(x);
                         }
-                        reply.putOutputs(i, Value.newBuilder().setLongs(l).build());
+                        ReplyOutputs.put(reply, i, Value.newBuilder().setLongs(l).build());
                     }
                     break;
                 case out_image_formats:
@@ -761,12 +762,12 @@ public final class Dispatcher {
                         for (cl_image_format fmt : (cl_image_format[]) arg) {
                             l.addValues(fmt.image_channel_order).addValues(fmt.image_channel_data_type);
                         }
-                        reply.putOutputs(i, Value.newBuilder().setLongs(l).build());
+                        ReplyOutputs.put(reply, i, Value.newBuilder().setLongs(l).build());
                     }
                     break;
                 case inout:
                     if (outBuffers[i] != null && code == CL_SUCCESS && !nonBlockingTransfer) {
-                        reply.putOutputs(i, outValue(f, null, outBuffers[i], args, i, table, bulkOut));
+                        ReplyOutputs.put(reply, i, outValue(f, null, outBuffers[i], args, i, table, bulkOut));
                     }
                     break;
                 default:

@@ -2,6 +2,7 @@ package io.ava.server.dispatch;
 
 import io.ava.proto.Call;
 import io.ava.proto.Reply;
+import io.ava.proto.ReplyOutputs;
 import io.ava.proto.Value;
 import io.ava.server.handles.HandleEntry;
 import io.ava.server.handles.HandleTable;
@@ -95,8 +96,8 @@ final class ImageMaps {
         HandleTable table = ctx.table();
         table.mapped(call.getCallId(), memory);
         table.imageMapped(call.getCallId(), new HandleTable.ImageMapping(image, origin.clone(), region.clone(), layout[0], layout[3]));
-        reply.putOutputs(6, Value.newBuilder().setScalar(layout[0]).build());
-        reply.putOutputs(7, Value.newBuilder().setScalar(layout[1]).build());
+        ReplyOutputs.put(reply, 6, Value.newBuilder().setScalar(layout[0]).build());
+        ReplyOutputs.put(reply, 7, Value.newBuilder().setScalar(layout[1]).build());
         if (event != null && !ownEvent) {
             table.bind(call.getArgs(f.slot(10)).getScalar(), HandleType.cl_event, event, 0, null);
         }
@@ -106,7 +107,7 @@ final class ImageMaps {
             ctx.transfers().track(call.getCallId(), slot, memory, true, ev, event == null || ownEvent, false);
         } else {
             if (!invalidate) {
-                reply.putOutputs(slot, Dispatcher.outValue(f, null, memory, args, slot, table, bulk));
+                ReplyOutputs.put(reply, slot, Dispatcher.outValue(f, null, memory, args, slot, table, bulk));
             }
             if (event == null || ownEvent) {
                 CL.clReleaseEvent(ev);

@@ -3,6 +3,7 @@ package io.ava.server.dispatch;
 import com.google.protobuf.ByteString;
 import io.ava.proto.Call;
 import io.ava.proto.Reply;
+import io.ava.proto.ReplyOutputs;
 import io.ava.proto.Value;
 import io.ava.server.handles.HandleEntry;
 import io.ava.server.handles.HandleTable;
@@ -94,10 +95,10 @@ final class KernelArgInfoOption {
                 if (call.getScalars(f.slot(3)) < text.length) {
                     return Dispatcher.Outcome.answered(reply.setResult(Dispatcher.CL_INVALID_VALUE));
                 }
-                reply.putOutputs(4, Value.newBuilder().setData(ByteString.copyFrom(text)).build());
+                ReplyOutputs.put(reply, 4, Value.newBuilder().setData(ByteString.copyFrom(text)).build());
             }
             if (!call.getArgs(f.slot(5)).getIsNull()) {
-                reply.putOutputs(5, Value.newBuilder().setScalar(text.length).build());
+                ReplyOutputs.put(reply, 5, Value.newBuilder().setScalar(text.length).build());
             }
             return Dispatcher.Outcome.answered(reply.setResult(Dispatcher.CL_SUCCESS));
         }

@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import io.ava.proto.Call;
 import io.ava.proto.HandleRefs;
 import io.ava.proto.Reply;
+import io.ava.proto.ReplyOutputs;
 import io.ava.proto.Value;
 import io.ava.server.handles.HandleTable;
 import io.ava.spec.FunctionSpec;
@@ -79,10 +80,10 @@ final class MigratedEventInfo {
             if (size < answerSize) {
                 return Dispatcher.Outcome.answered(reply.setResult(Dispatcher.CL_INVALID_VALUE));
             }
-            reply.putOutputs(3, answer);
+            ReplyOutputs.put(reply, 3, answer);
         }
         if (!sizeRet.getIsNull()) {
-            reply.putOutputs(4, Value.newBuilder().setScalar(answerSize).build());
+            ReplyOutputs.put(reply, 4, Value.newBuilder().setScalar(answerSize).build());
         }
         return Dispatcher.Outcome.answered(reply.setResult(Dispatcher.CL_SUCCESS));
     }

@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import io.ava.proto.Call;
 import io.ava.proto.LongList;
 import io.ava.proto.Reply;
+import io.ava.proto.ReplyOutputs;
 import io.ava.proto.Value;
 import io.ava.server.handles.HandleTable;
 import io.ava.spec.FunctionSpec;
@@ -74,11 +75,11 @@ class DispatcherChecksTest {
     private static long[] sessionWithBuffer(Session t) {
         Reply platforms = run(t, Call.newBuilder().setCallId(1).setFunction(index("clGetPlatformIDs"))
                 .addScalars(1).addArgs(Value.newBuilder().setOutSize(1)).addArgs(Value.newBuilder().setIsNull(true)).build());
-        long platform = platforms.getOutputsMap().get(1).getRefs().getIds(0);
+        long platform = ReplyOutputs.get(platforms, 1).getRefs().getIds(0);
         Reply devices = run(t, Call.newBuilder().setCallId(2).setFunction(index("clGetDeviceIDs"))
                 .addScalars(platform).addScalars(-1L).addScalars(1)
                 .addArgs(Value.newBuilder().setOutSize(1)).addArgs(Value.newBuilder().setIsNull(true)).build());
-        long device = devices.getOutputsMap().get(3).getRefs().getIds(0);
+        long device = ReplyOutputs.get(devices, 3).getRefs().getIds(0);
         Reply ctx = run(t, Call.newBuilder().setCallId(3).setFunction(index("clCreateContext")).setNewId(10)
                 .addArgs(Value.newBuilder().setIsNull(true)).addScalars(1)
                 .addArgs(Value.newBuilder().setLongs(LongList.newBuilder().addValues(device)))
@@ -237,8 +238,8 @@ class DispatcherChecksTest {
         Reply options = run(t, call("clGetProgramBuildInfo", 0, ids[3], ids[5], (long) org.jocl.CL.CL_PROGRAM_BUILD_OPTIONS, 64L,
                 Value.newBuilder().setOutSize(64).build(), Value.newBuilder().setOutSize(1).build()));
         assertEquals(0, options.getResult());
-        assertEquals("-cl-std=CL1.2\0", options.getOutputsMap().get(4).getData().toStringUtf8());
-        assertEquals(14, options.getOutputsMap().get(5).getScalar());
+        assertEquals("-cl-std=CL1.2\0", ReplyOutputs.get(options, 4).getData().toStringUtf8());
+        assertEquals(14, ReplyOutputs.get(options, 5).getScalar());
 
         Session asked = new Session();
         long[] withFlag = sessionWithKernel(asked, "-cl-kernel-arg-info");
