@@ -1,8 +1,7 @@
 package io.ava.spec;
 
 /** One argument of a spec function: its role, handle type and size or count. */
-public final class ArgSpec implements java.io.Serializable {
-    private static final long serialVersionUID = 1L;
+public final class ArgSpec {
     private final int index;
     private final String name;
     private final Role role;

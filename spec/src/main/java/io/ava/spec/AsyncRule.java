@@ -1,8 +1,7 @@
 package io.ava.spec;
 
 /** The spec's async word: never, always, or while a boolean argument is false ("!blocking_read"). */
-public final class AsyncRule implements java.io.Serializable {
-    private static final long serialVersionUID = 1L;
+public final class AsyncRule {
     public static final AsyncRule NEVER = new AsyncRule(false, -1);
     public static final AsyncRule ALWAYS = new AsyncRule(true, -1);
 
@@ -12,6 +11,19 @@ public final class AsyncRule implements java.io.Serializable {
     private AsyncRule(boolean always, int unlessArg) {
         this.always = always;
         this.unlessArg = unlessArg;
+    }
+
+    /** The rule with these fields: the constants for never and always. */
+    static AsyncRule of(boolean always, int unlessArg) {
+        return always ? ALWAYS : unlessArg < 0 ? NEVER : unless(unlessArg);
+    }
+
+    boolean always() {
+        return always;
+    }
+
+    int unlessArg() {
+        return unlessArg;
     }
 
     static AsyncRule unless(int argIndex) {

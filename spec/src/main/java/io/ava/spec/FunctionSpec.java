@@ -4,8 +4,7 @@ import java.util.List;
 import java.util.Map;
 
 /** One JOCL native as the spec describes it, with AvA's object annotations. */
-public final class FunctionSpec implements java.io.Serializable {
-    private static final long serialVersionUID = 1L;
+public final class FunctionSpec {
     /** What the native returns. */
     public enum Returns { status, handle, none, mapped, svm }
 
@@ -65,6 +64,11 @@ public final class FunctionSpec implements java.io.Serializable {
         for (ArgSpec a : args) {
             slots[a.index()] = isPacked(a.index()) ? packed++ : values++;
         }
+    }
+
+    /** The info handle translations by param_name (for the snapshot). */
+    Map<Integer, InfoValue> infoHandleMap() {
+        return infoHandles;
     }
 
     /** Whether the argument travels in the call's packed scalars (scalars and handles) rather than as a Value. */

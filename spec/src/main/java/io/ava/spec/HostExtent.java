@@ -8,8 +8,7 @@ import java.util.List;
  * agent to know what to send or receive, the server to allocate no more than the driver uses.
  * Written in the spec as e.g. {@code in [rect(host_offset, region, host_row_pitch, host_slice_pitch)]}.
  */
-public final class HostExtent implements java.io.Serializable {
-    private static final long serialVersionUID = 1L;
+public final class HostExtent {
     /** The functions the spec may name. */
     public enum Kind {
         /** rect(offset, region, row_pitch, slice_pitch): buffer rectangles, element size 1 */
@@ -53,6 +52,18 @@ public final class HostExtent implements java.io.Serializable {
     private HostExtent(Kind kind, int[] argIndexes) {
         this.kind = kind;
         this.argIndexes = argIndexes;
+    }
+
+    static HostExtent of(Kind kind, int[] argIndexes) {
+        return new HostExtent(kind, argIndexes);
+    }
+
+    Kind kind() {
+        return kind;
+    }
+
+    int[] argIndexes() {
+        return argIndexes;
     }
 
     static HostExtent parse(String text, List<String> argNames, int line) {

@@ -1,8 +1,7 @@
 package io.ava.spec;
 
 /** How the value of an info query must be translated between native pointers and client ids. */
-public final class InfoValue implements java.io.Serializable {
-    private static final long serialVersionUID = 1L;
+public final class InfoValue {
     public enum Kind {
         /** an array of handles of one type */
         handles,

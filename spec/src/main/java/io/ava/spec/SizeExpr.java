@@ -8,8 +8,7 @@ import java.util.List;
  * and integer literals ("cb", "num_events_in_wait_list", "4 * count + 8").
  * Names are resolved to argument positions once, when the spec is loaded.
  */
-public final class SizeExpr implements java.io.Serializable {
-    private static final long serialVersionUID = 1L;
+public final class SizeExpr {
     /** Gives the integer value of the argument at a position. */
     @FunctionalInterface
     public interface Args {
@@ -23,6 +22,14 @@ public final class SizeExpr implements java.io.Serializable {
     private SizeExpr(String text, long[][] terms) {
         this.text = text;
         this.terms = terms;
+    }
+
+    static SizeExpr of(String text, long[][] terms) {
+        return new SizeExpr(text, terms);
+    }
+
+    long[][] terms() {
+        return terms;
     }
 
     public static SizeExpr parse(String text, List<String> argNames, int line) {

@@ -27,8 +27,7 @@ import java.util.Set;
  * The OpenCL API description (spec/opencl.yaml), loaded and checked once. The agent and the
  * server load the same file; a function's position in it is its number on the wire.
  */
-public final class Spec implements java.io.Serializable {
-    private static final long serialVersionUID = 1L;
+public final class Spec {
     public static final String RESOURCE = "/io/ava/spec/opencl.yaml";
 
     private static final Set<String> FUNCTION_KEYS = Set.of(
@@ -38,7 +37,7 @@ public final class Spec implements java.io.Serializable {
     private final Map<String, FunctionSpec> byNativeName;
     private final String digest;
 
-    private Spec(List<FunctionSpec> functions, String digest) {
+    Spec(List<FunctionSpec> functions, String digest) {
         this.functions = List.copyOf(functions);
         Map<String, FunctionSpec> map = new HashMap<>();
         for (FunctionSpec f : functions) {
@@ -75,31 +74,39 @@ public final class Spec implements java.io.Serializable {
 
     /**
      * The digest of the bundled spec without parsing it (parsing takes a quarter of a second in a
-     * cold JVM), for a client that must say which spec it speaks before its spec is ready.
+     * cold JVM), for a client that must say which spec it speaks before its spec is ready. The
+     * snapshot names it when it was made from this YAML (a CRC-32 check); hashing the YAML here cost
+     * a cold JVM 25 ms of wall time.
      */
     public static String bundledDigest() {
         synchronized (DIGEST_LOCK) {
             if (bundledDigest == null) {
-                bundledDigest = sha256(bundledYaml());
+                byte[] yaml = bundledYamlBytes();
+                String made = SpecSnapshot.digestIfMadeFrom(yaml);
+                bundledDigest = made != null ? made : sha256(yaml);
             }
             return bundledDigest;
         }
     }
 
     /**
-     * The agent's start and connect threads ask at the same moment: one hashes, the other waits
-     * (both hashed before, a cold JVM's 10-15 ms of CPU each). Not Spec.class, which bundled()
+     * The agent's start and connect threads ask at the same moment: one reads, the other waits.
+     * Not Spec.class, which bundled()
      * holds while it reads the whole spec.
      */
     private static final Object DIGEST_LOCK = new Object();
     private static String bundledDigest;
 
     private static String bundledYaml() {
+        return new String(bundledYamlBytes(), StandardCharsets.UTF_8);
+    }
+
+    static byte[] bundledYamlBytes() {
         try (InputStream in = Spec.class.getResourceAsStream(RESOURCE)) {
             if (in == null) {
                 throw new SpecException("spec resource " + RESOURCE + " is missing", null);
             }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            return in.readAllBytes();
         } catch (IOException e) {
             throw new SpecException("cannot read " + RESOURCE, e);
         }
@@ -408,8 +415,12 @@ public final class Spec implements java.io.Serializable {
     }
 
     private static String sha256(String text) {
+        return sha256(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String sha256(byte[] bytes) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
