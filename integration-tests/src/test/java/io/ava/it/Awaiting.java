@@ -1,7 +1,9 @@
 package io.ava.it;
 
 import java.time.Duration;
+import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /** Polls the server's status until a condition holds or time runs out; returns the last status seen. */
 final class Awaiting {
@@ -18,5 +20,16 @@ final class Awaiting {
             last = server.status();
         }
         return last;
+    }
+
+    /** Polls {@code condition} until it holds; fails with {@code why} when {@code timeout} passes first. */
+    static void until(Duration timeout, BooleanSupplier condition, Supplier<String> why) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() >= deadline) {
+                throw new AssertionError("not within " + timeout.toSeconds() + " s: " + why.get());
+            }
+            Thread.sleep(100);
+        }
     }
 }

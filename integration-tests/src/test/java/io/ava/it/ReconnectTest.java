@@ -46,8 +46,8 @@ class ReconnectTest {
         ScenarioRunner.Result expected = ScenarioRunner.runNative("TransferLoop", args);
         assertEquals(0, expected.exitCode(), expected::describe);
         boolean direct = transport.equals("direct");
-        try (ServerProcess server = direct ? ServerProcess.start("reconnect-direct", "--direct-port", "0")
-                 : ServerProcess.start("reconnect");
+        try (ServerProcess server = direct ? ServerProcess.start("reconnect-direct", "--direct-port", "0", "--no-bulk-socket")
+                 : ServerProcess.start("reconnect", "--no-bulk-socket");
              DroppingProxy grpc = new DroppingProxy("127.0.0.2", 0,
                  new InetSocketAddress("127.0.0.1", direct ? server.directPort() : server.port()));
              DroppingProxy bulk = new DroppingProxy("127.0.0.2", bulkPort(server), new InetSocketAddress("127.0.0.1", bulkPort(server)));

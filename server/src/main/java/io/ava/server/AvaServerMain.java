@@ -40,6 +40,10 @@ public final class AvaServerMain implements Callable<Integer> {
                     + "port; default: off)")
     Integer directPort;
 
+    @Option(names = "--no-bulk-socket", description = "offer the bulk side channel on its TCP port only; by default it is "
+            + "also on a Unix domain socket in java.io.tmpdir, which clients on this host use instead (less CPU per byte)")
+    boolean noBulkSocket;
+
     @Option(names = "--bind", defaultValue = "0.0.0.0", description = "address to listen on (default ${DEFAULT-VALUE})")
     String bind;
 
@@ -228,7 +232,7 @@ public final class AvaServerMain implements Callable<Integer> {
         }
         try {
             // with TLS, bulk data stays inside the TLS stream (the raw side channel is not offered)
-            bulkListener = security.tls() ? null : new BulkListener(bind);
+            bulkListener = security.tls() ? null : new BulkListener(bind, !noBulkSocket);
             sessionService = new SessionService(dispatcher, registry, spec.digest(), bulkListener);
             server = NettyServerBuilder.forAddress(new InetSocketAddress(bind, port), security.serverCredentials())
                     .directExecutor()
@@ -290,6 +294,7 @@ public final class AvaServerMain implements Callable<Integer> {
         }
         Server migrations0 = migrationServer;
         io.ava.server.direct.DirectListener direct0 = direct;
+        BulkListener bulk0 = bulkListener;
         io.ava.server.metrics.MetricsEndpoint endpoint0 = endpoint;
         registry.serverName(registry.serverName() + ":" + server.getPort());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -306,6 +311,9 @@ public final class AvaServerMain implements Callable<Integer> {
                 endpoint0.close();
             }
             registry.closeAll();
+            if (bulk0 != null) {
+                bulk0.close();
+            }
         }, "ava-server-shutdown"));
         if (security.isOpen()) {
             io.ava.server.logging.Events.warn(log, "unauthenticated")
@@ -319,6 +327,7 @@ public final class AvaServerMain implements Callable<Integer> {
                 + (metricsAt != null ? "; metrics on http://" + metricsAt + "/metrics" : "")
                 + "; per session: " + limits + "; " + security.describe()
                 + (bulkListener != null ? "; bulk port " + bulkListener.port() : "")
+                + (bulkListener != null && bulkListener.localPath() != null ? "; bulk socket " + bulkListener.localPath() : "")
                 + (direct != null ? "; direct port " + direct.port() : ""));
         System.out.flush();
         io.ava.server.logging.Events.info(log, "server-start").addKeyValue("server", registry.serverName())

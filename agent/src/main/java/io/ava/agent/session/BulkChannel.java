@@ -4,10 +4,13 @@ import io.ava.agent.marshal.HostMemory;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
+import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
 import java.util.function.LongFunction;
 
 /**
@@ -39,21 +42,38 @@ final class BulkChannel {
             ch.socket().connect(new InetSocketAddress(host, port), 5_000);
             ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
             ch.socket().setSoTimeout(10_000);
-            ByteBuffer t = ByteBuffer.wrap(token);
-            while (t.hasRemaining()) {
-                ch.write(t);
-            }
-            ByteBuffer ack = ByteBuffer.allocate(1);
-            while (ack.hasRemaining()) {
-                if (ch.read(ack) < 0) {
-                    throw new IOException("the server refused the bulk channel");
-                }
-            }
-            return new BulkChannel(ch, pending);
+            return handshake(ch, token, pending);
         } catch (IOException e) {
             ch.close();
             throw e;
         }
+    }
+
+    /** The channel on the server's Unix domain socket, for a client on the server's host. */
+    static BulkChannel openLocal(Path path, byte[] token, LongFunction<RemoteSession.Pending> pending) throws IOException {
+        SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+        try {
+            ch.connect(UnixDomainSocketAddress.of(path));
+            return handshake(ch, token, pending);
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e instanceof IOException io ? io : new IOException(e.getMessage(), e);
+        }
+    }
+
+    private static BulkChannel handshake(SocketChannel ch, byte[] token, LongFunction<RemoteSession.Pending> pending)
+            throws IOException {
+        ByteBuffer t = ByteBuffer.wrap(token);
+        while (t.hasRemaining()) {
+            ch.write(t);
+        }
+        ByteBuffer ack = ByteBuffer.allocate(1);
+        while (ack.hasRemaining()) {
+            if (ch.read(ack) < 0) {
+                throw new IOException("the server refused the bulk channel");
+            }
+        }
+        return new BulkChannel(ch, pending);
     }
 
     boolean isOpen() {

@@ -491,6 +491,17 @@ public final class RemoteSession {
         if (w.getBulkPort() == 0) {
             return null;
         }
+        if (!w.getBulkPath().isEmpty()) {
+            // the server's Unix domain socket: there only when the client runs on the server's host
+            java.nio.file.Path local = java.nio.file.Path.of(w.getBulkPath());
+            if (java.nio.file.Files.exists(local)) {
+                try {
+                    return BulkChannel.openLocal(local, w.getBulkToken().toByteArray(), pending::get);
+                } catch (java.io.IOException e) {
+                    // another host's path, or a socket that is gone: the TCP port below still works
+                }
+            }
+        }
         String hostPort = DirectWire.hostPort(address);
         String host = hostPort.contains(":") ? hostPort.substring(0, hostPort.lastIndexOf(':')) : hostPort;
         try {

@@ -339,7 +339,7 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
                 }
             }
             if (bulkListener != null) {
-                w.setBulkPort(bulkListener.port()).setBulkToken(com.google.protobuf.ByteString.copyFrom(bulkListener.issue(this)));
+                bulkListener.offer(w, this);
             }
             stream.onNext(ServerMessage.newBuilder().setWelcome(w).build());
         }
@@ -385,7 +385,7 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
                 }
                 Welcome.Builder w = Welcome.newBuilder().setSessionId(id).setServerName(registry.serverName());
                 if (bulkListener != null) {
-                    w.setBulkPort(bulkListener.port()).setBulkToken(com.google.protobuf.ByteString.copyFrom(bulkListener.issue(this)));
+                    bulkListener.offer(w, this);
                 }
                 if (retaining()) {
                     byte[] token = new byte[16];
@@ -959,9 +959,10 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
         }
     }
 
-    void attachBulk(BulkConnection connection) {
+    /** @param via "tcp", or "unix" for the Unix domain socket */
+    void attachBulk(BulkConnection connection, String via) {
         bulk = connection;
-        Events.info(log, "bulk-channel-open").addKeyValue("session", id).log();
+        Events.info(log, "bulk-channel-open").addKeyValue("session", id).addKeyValue("via", via).log();
     }
 
     void bulkArrived(long callId, int arg, ByteBuffer data) {
