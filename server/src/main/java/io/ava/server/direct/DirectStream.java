@@ -39,6 +39,7 @@ final class DirectStream extends ServerCallStreamObserver<ServerMessage> {
      */
     void readInto(StreamObserver<ClientMessage> inbound, java.util.function.Function<ClientMessage, String> admit) {
         boolean first = true;
+        io.ava.server.session.ServerSession.onConnectionReaderThread();
         try {
             // a connection that says nothing is dropped after 10 s, as on the bulk port: it holds a thread
             socket.setSoTimeout(FIRST_MESSAGE_TIMEOUT_MS);

@@ -807,6 +807,16 @@ public final class Dispatcher {
         return err == CL_SUCCESS ? size[0] : 0;
     }
 
+    /** The number of the function with this name, or -1. */
+    public int functionIndex(String name) {
+        for (FunctionSpec f : spec.functions()) {
+            if (f.name().equals(name)) {
+                return f.index();
+            }
+        }
+        return -1;
+    }
+
     /** The name of a function number, for logs. */
     public String functionName(int index) {
         FunctionSpec f = spec.function(index);

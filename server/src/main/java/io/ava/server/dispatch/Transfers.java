@@ -83,6 +83,17 @@ public final class Transfers {
         SESSION_THREAD.set(Boolean.TRUE);
     }
 
+    /** Runs {@code calls} with the calling thread marked as a session's thread, and unmarks it after. */
+    public static void asSessionThread(Runnable calls) {
+        boolean was = SESSION_THREAD.get();
+        SESSION_THREAD.set(Boolean.TRUE);
+        try {
+            calls.run();
+        } finally {
+            SESSION_THREAD.set(was);
+        }
+    }
+
     private final Object senderLock = new Object();
     private java.util.concurrent.ExecutorService sender;
 

@@ -71,7 +71,9 @@ public final class MigrationService extends AvaMigrationGrpc.AvaMigrationImplBas
     }
 
     ServerSession newSession(String id, String peer) {
-        return new ServerSession(id, peer, null, dispatcher, registry, spec.digest(), bulkListener);
+        ServerSession s = new ServerSession(id, peer, null, dispatcher, registry, spec.digest(), bulkListener);
+        s.mayHaveUserEvents(); // its replayed calls did not come through onNext, so it cannot tell
+        return s;
     }
 
     String clientAddress(String localHost) {
