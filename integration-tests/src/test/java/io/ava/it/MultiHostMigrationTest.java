@@ -364,7 +364,7 @@ class MultiHostMigrationTest {
             String stamp = java.time.LocalDateTime.now().format(java.time.format.DateTimeFormatter.ofPattern("HHmmss-SSS"));
             Path log = Paths.outputDir("multi-host").resolve(name + "-" + ProcessHandle.current().pid() + "-" + stamp + ".log");
             List<String> command = new ArrayList<>(List.of(Paths.java().toString()));
-            command.addAll(ServerProcess.DEPLOYED_JIT);
+            command.addAll(ServerProcess.jvmOptions(List.of()));
             command.addAll(List.of("-jar", Paths.serverJar().toString()));
             command.addAll(List.of(args));
             command = hosts.on(host, command);

@@ -67,8 +67,10 @@ final class ServerProcess implements AutoCloseable {
         this.port = port;
     }
 
-    /** The JIT setting bin/ava-server gives the server (see the README), as ava-bench's servers get it. */
-    static final List<String> DEPLOYED_JIT = io.ava.bench.util.ServerProcess.JIT_OPTIONS;
+    /** The JVM options of a server started with {@code jvmArgs}: C1 only, as bin/ava-server runs it, then the caller's. */
+    static List<String> jvmOptions(List<String> jvmArgs) {
+        return io.ava.bench.util.ServerProcess.jvmOptions(jvmArgs);
+    }
 
     /** Starts a server and waits until it listens; fails (with the log) if it does not within 30 s. */
     static ServerProcess start(String name, String... extraArgs) throws IOException, InterruptedException {
@@ -92,8 +94,7 @@ final class ServerProcess implements AutoCloseable {
         Path log = Paths.outputDir("servers").resolve(name + "-" + stamp + ".log");
         // C1 only, as bin/ava-server and the Docker image run it; a test's own options come later and win
         List<String> command = new ArrayList<>(List.of(Paths.java().toString()));
-        command.addAll(DEPLOYED_JIT);
-        command.addAll(jvmArgs);
+        command.addAll(jvmOptions(jvmArgs));
         command.addAll(List.of("-jar", jar.toString(), "--port", String.valueOf(listenPort), "--bind", "127.0.0.1"));
         command.addAll(List.of(extraArgs));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);

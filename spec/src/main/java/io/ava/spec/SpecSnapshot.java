@@ -1,6 +1,6 @@
 package io.ava.spec;
 
-import java.io.ByteArrayInputStream;
+import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -67,10 +67,10 @@ public final class SpecSnapshot {
         }
     }
 
-    private static DataInputStream open() throws IOException {
-        try (InputStream in = Spec.class.getResourceAsStream(RESOURCE)) {
-            return in == null ? null : new DataInputStream(new ByteArrayInputStream(in.readAllBytes()));
-        }
+    /** The resource, buffered but not read ahead: the digest needs only the header. */
+    private static DataInputStream open() {
+        InputStream in = Spec.class.getResourceAsStream(RESOURCE);
+        return in == null ? null : new DataInputStream(new BufferedInputStream(in));
     }
 
     /** Writes the snapshot of {@code spec}, parsed from {@code yaml}. The same input gives the same bytes. */

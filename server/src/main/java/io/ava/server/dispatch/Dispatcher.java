@@ -59,9 +59,11 @@ public final class Dispatcher {
     private final DeviceSelection selection;
 
     private final int barrierWithWaitList;
+    private final int createUserEvent;
 
     public Dispatcher(Spec spec, NativeFunctions natives, DeviceSelection selection) {
         this.barrierWithWaitList = spec.forNative("clEnqueueBarrierWithWaitListNative").index();
+        this.createUserEvent = spec.forNative("clCreateUserEventNative").index();
         this.spec = spec;
         this.natives = natives;
         this.selection = selection;
@@ -113,6 +115,11 @@ public final class Dispatcher {
                 table.bind(call.getArgs(f.slot(i)).getScalar(), HandleType.cl_event, (NativePointerObject) args[i], 0, null);
             }
         }
+    }
+
+    /** Whether the call creates a user event, which completes only when a later call of the client says so. */
+    public boolean createsUserEvent(Call call) {
+        return call.getFunction() == createUserEvent;
     }
 
     /** The ids of objects this call will create (its new object, its output event), to reserve on arrival. */
@@ -805,16 +812,6 @@ public final class Dispatcher {
         long[] size = new long[1];
         int err = CL.clGetMemObjectInfo(mem, CL.CL_MEM_SIZE, org.jocl.Sizeof.size_t, Pointer.to(size), null);
         return err == CL_SUCCESS ? size[0] : 0;
-    }
-
-    /** The number of the function with this name, or -1. */
-    public int functionIndex(String name) {
-        for (FunctionSpec f : spec.functions()) {
-            if (f.name().equals(name)) {
-                return f.index();
-            }
-        }
-        return -1;
     }
 
     /** The name of a function number, for logs. */

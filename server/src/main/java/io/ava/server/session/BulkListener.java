@@ -45,16 +45,12 @@ public final class BulkListener {
     private final Path localPath;
     private final Map<ByteBuffer, ServerSession> pending = new ConcurrentHashMap<>();
     private final SecureRandom random = new SecureRandom();
-    /** Closes a local connection that has not sent its token in time (its channel has no read timeout). */
+    /** Closes a connection that has not sent its token in time (a channel's reads have no timeout). */
     private final ScheduledExecutorService tokenTimeouts = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "ava-bulk-token-timeout");
         t.setDaemon(true);
         return t;
     });
-
-    public BulkListener(String bind) throws IOException {
-        this(bind, true);
-    }
 
     /** @param localSocket whether to offer the channel on a Unix domain socket too */
     public BulkListener(String bind, boolean localSocket) throws IOException {
@@ -143,7 +139,10 @@ public final class BulkListener {
         java.net.SocketAddress from = null;
         try {
             from = isLocal ? UnixDomainSocketAddress.of(localPath) : ch.getRemoteAddress();
-            byte[] presented = isLocal ? readTokenLocal(ch) : readTokenTcp(ch);
+            if (!isLocal) {
+                ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            }
+            byte[] presented = readToken(ch);
             ServerSession s = presented.length == TOKEN_BYTES ? take(presented) : null;
             if (s == null) {
                 io.ava.server.logging.Events.warn(log, "bulk-refused")
@@ -164,16 +163,11 @@ public final class BulkListener {
         }
     }
 
-    private static byte[] readTokenTcp(SocketChannel ch) throws IOException {
-        ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
-        ch.socket().setSoTimeout((int) TOKEN_WAIT_MS); // honoured by the adaptor's stream, not by ch.read
-        byte[] presented = ch.socket().getInputStream().readNBytes(TOKEN_BYTES);
-        ch.socket().setSoTimeout(0);
-        return presented;
-    }
-
-    /** A Unix domain channel has no socket adaptor, so no read timeout: a timer closes it instead. */
-    private byte[] readTokenLocal(SocketChannel ch) throws IOException {
+    /**
+     * The first bytes of a connection, up to a token's length. A channel's reads have no timeout (a
+     * Unix domain channel has no socket adaptor to set one on), so a timer closes the channel instead.
+     */
+    private byte[] readToken(SocketChannel ch) throws IOException {
         ScheduledFuture<?> timeout = tokenTimeouts.schedule(() -> {
             try {
                 ch.close();
@@ -187,6 +181,8 @@ public final class BulkListener {
                 // until the token is whole or the client stops
             }
             return java.util.Arrays.copyOf(token.array(), token.position());
+        } catch (java.nio.channels.AsynchronousCloseException e) {
+            throw new IOException("no token within " + TOKEN_WAIT_MS / 1000 + " s", e);
         } finally {
             timeout.cancel(false);
         }

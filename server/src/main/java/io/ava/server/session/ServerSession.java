@@ -416,15 +416,12 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
                 // one hand-off per thread and batch, not per call: the calls of a thread run in order
                 java.util.List<Call> batch = msg.getCalls().getCallsList();
                 long number = arrivals; // the calls are numbered below in this order
-                if (userEventFunction == UNKNOWN) {
-                    userEventFunction = dispatcher.functionIndex("clCreateUserEvent");
-                }
                 for (Call call : batch) {
                     number++;
                     for (long created : dispatcher.createdIds(call)) {
                         table.reserve(created, number);
                     }
-                    if (call.getFunction() == userEventFunction) {
+                    if (dispatcher.createsUserEvent(call)) {
                         userEvents = true; // whichever thread runs it: from now on no batch runs on the reader
                     }
                 }
@@ -670,9 +667,6 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
         }
         return true;
     }
-
-    private static final int UNKNOWN = Integer.MIN_VALUE;
-    private int userEventFunction = UNKNOWN; // looked up once, by the thread that reads the session's calls
 
     /** Runs a batch on this thread as the session's thread for it would: same thread marks, same log context. */
     private void runInline(Runnable task) {
