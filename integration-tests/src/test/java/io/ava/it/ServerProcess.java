@@ -98,6 +98,7 @@ final class ServerProcess implements AutoCloseable {
         command.addAll(List.of("-jar", jar.toString(), "--port", String.valueOf(listenPort), "--bind", "127.0.0.1"));
         command.addAll(List.of(extraArgs));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        io.ava.server.nativeheap.MallocTunables.addTo(builder.environment()); // as the launchers do
         Process process = builder.start();
         BufferedWriter writer = Files.newBufferedWriter(log, StandardCharsets.UTF_8);
         writer.write("# " + String.join(" ", command) + "\n");

@@ -177,6 +177,11 @@ public final class AvaServerMain implements Callable<Integer> {
                 return childExit;
             }
         }
+        String mallocHint = io.ava.server.nativeheap.MallocTunables.hintIfMissing(
+                System.getenv(io.ava.server.nativeheap.MallocTunables.VARIABLE));
+        if (mallocHint != null) {
+            log.info(mallocHint);
+        }
         try {
             CL.setExceptionsEnabled(false); // loads JOCL's native library and, through it, OpenCL
         } catch (LinkageError e) {

@@ -1,10 +1,13 @@
 package io.ava.bench.util;
 
+import io.ava.server.nativeheap.MallocTunables;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -53,6 +56,19 @@ public final class ServerProcess implements AutoCloseable {
   }
 
   /**
+   * What a server started here gets added to {@code inherited}, as bin/ava-server and the Docker
+   * image give it: a fixed glibc mmap threshold ({@link MallocTunables}); a threshold of the
+   * caller's own is kept.
+   */
+  public static Map<String, String> environment(Map<String, String> inherited) {
+    Map<String, String> env = new HashMap<>();
+    String own = inherited.get(MallocTunables.VARIABLE);
+    if (own != null) env.put(MallocTunables.VARIABLE, own);
+    MallocTunables.addTo(env);
+    return env;
+  }
+
+  /**
    * Starts the server and waits for its readiness line.
    *
    * @throws IOException with the server's last output when it exits, or does not announce itself
@@ -79,7 +95,7 @@ public final class ServerProcess implements AutoCloseable {
     int[] directBox = new int[1];
     String[] hostBox = new String[1];
     ChildProcess child =
-        ChildProcess.start("ava-server", cmd, log, line -> {
+        ChildProcess.start("ava-server", cmd, environment(System.getenv()), log, line -> {
           Matcher m = LISTENING.matcher(line);
           if (!ready.isDone() && m.find()) {
             hostBox[0] = m.group(1);

@@ -25,6 +25,7 @@ public final class FakeServer {
           System.out.println("TieredStopAtLevel=" + java.lang.management.ManagementFactory
               .getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class)
               .getVMOption("TieredStopAtLevel").getValue());
+          System.out.println("GLIBC_TUNABLES=" + System.getenv("GLIBC_TUNABLES"));
           System.out.println("ava-server listening on 127.0.0.1:" + ss.getLocalPort());
           System.out.flush();
           if (mode.equals("die-after-start")) {

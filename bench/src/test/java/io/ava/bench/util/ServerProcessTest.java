@@ -1,14 +1,17 @@
 package io.ava.bench.util;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ava.bench.fake.FakeJars;
+import io.ava.server.nativeheap.MallocTunables;
 import java.io.IOException;
 import java.net.Socket;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,6 +51,25 @@ class ServerProcessTest {
         s.close();
       }
     }
+  }
+
+  @Test
+  void serversRunWithAFixedMmapThresholdUnlessTheCallerSetsOne() throws Exception {
+    Path jar = FakeJars.serverJar(dir);
+    ServerProcess s = ServerProcess.start(JAVA, List.of(), jar, List.of("--fake-mode", "ok"),
+        dir.resolve("server.log"), 30);
+    try {
+      String out = java.nio.file.Files.readString(dir.resolve("server.log"));
+      String inherited = System.getenv("GLIBC_TUNABLES");
+      assertTrue(out.contains("GLIBC_TUNABLES=" + MallocTunables.with(inherited) + "\n"), out);
+      assertTrue(out.contains("glibc.malloc.mmap_threshold="), out);
+    } finally {
+      s.close();
+    }
+    assertEquals(Map.of("GLIBC_TUNABLES", "glibc.malloc.mmap_threshold=1"),
+        ServerProcess.environment(Map.of("GLIBC_TUNABLES", "glibc.malloc.mmap_threshold=1")));
+    assertEquals(Map.of("GLIBC_TUNABLES", "glibc.malloc.arena_max=2:" + MallocTunables.SETTING),
+        ServerProcess.environment(Map.of("GLIBC_TUNABLES", "glibc.malloc.arena_max=2")));
   }
 
   @Test

@@ -66,6 +66,7 @@ public final class PrintfCapture {
             ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(fifo.toFile())
                     .redirectError(ProcessBuilder.Redirect.INHERIT).redirectInput(ProcessBuilder.Redirect.INHERIT);
             pb.environment().put(FIFO_ENV, fifo.toString());
+            io.ava.server.nativeheap.MallocTunables.addTo(pb.environment());
             Process child = pb.start();
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 child.destroy();
