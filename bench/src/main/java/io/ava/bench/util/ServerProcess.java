@@ -1,11 +1,9 @@
 package io.ava.bench.util;
 
-import io.ava.server.nativeheap.MallocTunables;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -55,17 +53,25 @@ public final class ServerProcess implements AutoCloseable {
     return all;
   }
 
+  /** The glibc setting every server started here gets (ava-server's MallocTunables.SETTING). */
+  public static final String MALLOC_SETTING = "glibc.malloc.mmap_threshold=131072";
+
   /**
    * What a server started here gets added to {@code inherited}, as bin/ava-server and the Docker
-   * image give it: a fixed glibc mmap threshold ({@link MallocTunables}); a threshold of the
-   * caller's own is kept.
+   * image give it: a fixed glibc mmap threshold (ava-server's {@code MallocTunables} says why; that
+   * class is not on this jar's class path); a threshold of the caller's own is kept.
    */
   public static Map<String, String> environment(Map<String, String> inherited) {
-    Map<String, String> env = new HashMap<>();
-    String own = inherited.get(MallocTunables.VARIABLE);
-    if (own != null) env.put(MallocTunables.VARIABLE, own);
-    MallocTunables.addTo(env);
-    return env;
+    String own = inherited.get("GLIBC_TUNABLES");
+    String value;
+    if (own == null || own.isEmpty()) {
+      value = MALLOC_SETTING;
+    } else if ((":" + own).contains(":glibc.malloc.mmap_threshold=")) {
+      value = own;
+    } else {
+      value = own + ":" + MALLOC_SETTING;
+    }
+    return Map.of("GLIBC_TUNABLES", value);
   }
 
   /**

@@ -66,6 +66,7 @@ class ServerProcessTest {
     } finally {
       s.close();
     }
+    assertEquals(MallocTunables.SETTING, ServerProcess.MALLOC_SETTING);
     assertEquals(Map.of("GLIBC_TUNABLES", "glibc.malloc.mmap_threshold=1"),
         ServerProcess.environment(Map.of("GLIBC_TUNABLES", "glibc.malloc.mmap_threshold=1")));
     assertEquals(Map.of("GLIBC_TUNABLES", "glibc.malloc.arena_max=2:" + MallocTunables.SETTING),
