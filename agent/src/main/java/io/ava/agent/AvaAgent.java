@@ -1,6 +1,7 @@
 package io.ava.agent;
 
 import io.ava.agent.interception.JoclTransformer;
+import io.ava.agent.jit.AgentCodeDirectives;
 import io.ava.agent.interception.NativeBridge;
 import io.ava.agent.session.AgentConfig;
 import io.ava.agent.session.AgentConnection;
@@ -41,7 +42,15 @@ public final class AvaAgent {
                 NativeBridge.failed(e);
             }
         });
-        daemon("ava-rewrite", () -> transformer.prepare(spec));
+        daemon("ava-rewrite", () -> {
+            transformer.prepare(spec);
+            if (config.agentCodeC1Only()) {
+                String problem = AgentCodeDirectives.install(inst);
+                if (problem != null && System.getenv("AVA_TRACE") != null) {
+                    System.err.println("ava: C2 still compiles the agent's code: " + problem);
+                }
+            }
+        });
     }
 
     public static void agentmain(String agentArgs, Instrumentation inst) {

@@ -21,6 +21,7 @@ public final class AgentConfig {
     private final Credentials credentials;
     /** open the session at start, in the background (default), instead of at the first OpenCL call */
     private final boolean eagerConnect;
+    private boolean agentCodeC1Only = true;
 
     /** how long the agent tries to get a dropped connection back before it gives up (0: it gives up at once) */
     private long reconnectSeconds = DEFAULT_RECONNECT_SECONDS;
@@ -109,6 +110,26 @@ public final class AgentConfig {
         }
     }
 
+    /**
+     * jit=c1 (the default): C2 leaves the agent's own code to C1 (see AgentCodeDirectives);
+     * jit=default: the JVM compiles it as it compiles everything else.
+     */
+    static boolean parseJit(String v) {
+        if (v == null || v.isBlank() || v.trim().equals("c1")) {
+            return true;
+        }
+        if (v.trim().equals("default")) {
+            return false;
+        }
+        System.err.println("ava: ignoring jit=" + v + " (expected c1 or default)");
+        return true;
+    }
+
+    /** Whether the agent keeps C2 off its own code. */
+    public boolean agentCodeC1Only() {
+        return agentCodeC1Only;
+    }
+
     public String server() {
         return server;
     }
@@ -121,7 +142,7 @@ public final class AgentConfig {
     public static AgentConfig resolve(String agentArgs, Map<String, String> env) {
         String fromArgs = null;
         Map<String, String> named = new java.util.HashMap<>();
-        java.util.Set<String> known = java.util.Set.of("token", "tokenFile", "tlsCa", "tlsCert", "tlsKey", "connect", "reconnect");
+        java.util.Set<String> known = java.util.Set.of("token", "tokenFile", "tlsCa", "tlsCert", "tlsKey", "connect", "reconnect", "jit");
         if (agentArgs != null) {
             for (String part : agentArgs.split(",")) {
                 String p = part.trim();
@@ -132,7 +153,7 @@ public final class AgentConfig {
                     named.put(p.substring(0, eq), p.substring(eq + 1).trim());
                 } else if (!p.isEmpty()) {
                     System.err.println("ava: ignoring unknown agent argument '" + (eq > 0 ? p.substring(0, eq) + "=..." : p)
-                            + "' (known: server=host:port or server=direct://host:port, token=, tokenFile=, tlsCa=, tlsCert=, tlsKey=, connect=eager|lazy, reconnect=SECONDS)");
+                            + "' (known: server=host:port or server=direct://host:port, token=, tokenFile=, tlsCa=, tlsCert=, tlsKey=, connect=eager|lazy, reconnect=SECONDS, jit=c1|default)");
                 }
             }
         }
@@ -158,6 +179,11 @@ public final class AgentConfig {
         }
         AgentConfig c = new AgentConfig(server, callId, migration != null, credentials(named, env), parseConnect(connect));
         c.reconnectSeconds = parseReconnect(reconnect);
+        String jit = named.get("jit");
+        if (jit == null) {
+            jit = System.getProperty("ava.jit", env.get("AVA_JIT"));
+        }
+        c.agentCodeC1Only = parseJit(jit);
         return c;
     }
 
