@@ -28,7 +28,10 @@ import java.util.concurrent.Callable;
                 "Each client connection is a session with its own objects; they are released when it disconnects "
                         + "(after --reconnect-grace when the connection dropped).",
                 "Logs go to stderr, one line per event: logfmt, or JSON lines with AVA_LOG_FORMAT=json; "
-                        + "AVA_LOG_LEVEL=debug also logs every failed call."},
+                        + "AVA_LOG_LEVEL=debug also logs every failed call.",
+                "Start it with GLIBC_TUNABLES=glibc.malloc.mmap_threshold=131072, as bin/ava-server and the Docker image do: "
+                        + "without a fixed threshold, later sessions' device buffers come from malloc's arenas, where CPU "
+                        + "kernels ran slower (the README says more)."},
         subcommands = {StatusCommand.class, io.ava.server.cli.MigrateCommand.class, io.ava.server.cli.SpecCommand.class})
 public final class AvaServerMain implements Callable<Integer> {
     @Option(names = "--port", defaultValue = "4000", description = "client port (0 picks a free one; default ${DEFAULT-VALUE})")
