@@ -6,6 +6,8 @@ import org.junit.jupiter.api.Test;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The server address comes from the agent argument, then ava.server, then AVA_SERVER, then the default. */
 class AgentConfigTest {
@@ -75,5 +77,14 @@ class AgentConfigTest {
         assertEquals(9, AgentConfig.resolve(null, Map.of("AVA_RECONNECT", "9")).reconnectSeconds());
         assertEquals(0, AgentConfig.resolve("reconnect=0", Map.of()).reconnectSeconds());
         assertEquals(30, AgentConfig.resolve("reconnect=soon", Map.of()).reconnectSeconds());
+    }
+
+    @Test
+    void jitIsC1UnlessToldDefault() {
+        assertTrue(AgentConfig.resolve("server=h:1", java.util.Map.of()).agentCodeC1Only());
+        assertFalse(AgentConfig.resolve("server=h:1,jit=default", java.util.Map.of()).agentCodeC1Only());
+        assertFalse(AgentConfig.resolve("server=h:1", java.util.Map.of("AVA_JIT", "default")).agentCodeC1Only());
+        assertTrue(AgentConfig.resolve("server=h:1,jit=c1", java.util.Map.of("AVA_JIT", "default")).agentCodeC1Only());
+        assertTrue(AgentConfig.resolve("server=h:1,jit=fast", java.util.Map.of()).agentCodeC1Only(), "unknown: the default");
     }
 }
