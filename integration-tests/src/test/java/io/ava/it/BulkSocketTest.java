@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Timeout;
  * The bulk side channel on the server's Unix domain socket: a client on the server's host moves its
  * large buffers there instead of on the TCP bulk port; without the socket (--no-bulk-socket, or a
  * client that cannot see its path, as on another host) the TCP port carries them, with the same
- * results. Real server, real agent jar, real PoCL.
+ * results. On the Unix socket, payloads of 256 KiB or more go through shared-memory rings the client offers
+ * (SharedRing). Real server, real agent jar, real PoCL.
  */
 class BulkSocketTest {
     private static final Pattern SOCKET = Pattern.compile("; bulk socket (\\S+?)(;|$)", Pattern.MULTILINE);
@@ -40,6 +41,27 @@ class BulkSocketTest {
             }
             Awaiting.until(Duration.ofSeconds(10), () -> channels(server, "unix") == 2, () -> server.logTail(40));
             assertEquals(0, channels(server, "tcp"), () -> server.logTail(40));
+            // both sessions moved their 1 MiB payloads through shared-memory rings (SharedRing)
+            assertEquals(2, rings(server, "true"), () -> server.logTail(40));
+            // a client that cannot make rings (no such directory) keeps its payloads on the socket, same bytes
+            ScenarioRunner.Result noRings = ScenarioRunner.runRemoteAt("TransferLoop", server.directAddress(),
+                List.of("-Dava.ring.dir=/nonexistent-ava-ring-dir"), "", LOOP);
+            assertEquals(0, noRings.exitCode(), noRings::describe);
+            assertEquals(Normalizer.normalize(expected.stdout()), Normalizer.normalize(noRings.stdout()), noRings::describe);
+            Awaiting.until(Duration.ofSeconds(10), () -> channels(server, "unix") == 3, () -> server.logTail(40));
+            assertEquals(2, rings(server, "true"), () -> server.logTail(40));
+            assertEquals(0, rings(server, "false"), () -> server.logTail(40));
+            // the ring files are removed once both sides have them mapped
+            Path ringDir = Files.createTempDirectory("ava-rings-");
+            ScenarioRunner.Result ownDir = ScenarioRunner.runRemoteAt("TransferLoop", server.directAddress(),
+                List.of("-Dava.ring.dir=" + ringDir), "", LOOP);
+            assertEquals(0, ownDir.exitCode(), ownDir::describe);
+            assertEquals(Normalizer.normalize(expected.stdout()), Normalizer.normalize(ownDir.stdout()), ownDir::describe);
+            Awaiting.until(Duration.ofSeconds(10), () -> rings(server, "true") == 3, () -> server.logTail(40));
+            try (var files = Files.list(ringDir)) {
+                assertEquals(List.of(), files.toList(), "ring files left behind");
+            }
+            Files.delete(ringDir);
         }
         Awaiting.until(Duration.ofSeconds(10), () -> !Files.exists(socket), () -> socket + " is left after the server stopped");
     }
@@ -71,6 +93,11 @@ class BulkSocketTest {
         Matcher m = SOCKET.matcher(ServerProcess.tail(server.log(), 50));
         assertTrue(m.find(), () -> "no bulk socket in the server's listening line\n" + server.logTail(20));
         return Path.of(m.group(1));
+    }
+
+    private static long rings(ServerProcess server, String accepted) {
+        return ServerProcess.tail(server.log(), 10_000).lines()
+                .filter(l -> l.contains("event=bulk-rings") && l.contains("accepted=" + accepted)).count();
     }
 
     private static long channels(ServerProcess server, String via) {

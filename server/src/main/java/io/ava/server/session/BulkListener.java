@@ -151,7 +151,7 @@ public final class BulkListener {
                 ch.close();
                 return;
             }
-            s.attachBulk(new BulkConnection(ch, s), isLocal ? "unix" : "tcp");
+            s.attachBulk(new BulkConnection(ch, s, isLocal), isLocal ? "unix" : "tcp");
             ch.write(ByteBuffer.wrap(new byte[]{1}));
         } catch (IOException e) {
             System.err.println("ava-server: refused " + from + " on the bulk port: " + e.getMessage());

@@ -1032,6 +1032,12 @@ public final class ServerSession implements StreamObserver<ClientMessage>, io.av
         Events.info(log, "bulk-channel-open").addKeyValue("session", id).addKeyValue("via", via).log();
     }
 
+    /** The client offered shared-memory rings for its side channel's payloads (see SharedRing). */
+    void bulkRings(boolean accepted, String why) {
+        Events.info(log, "bulk-rings").addKeyValue("session", id).addKeyValue("accepted", accepted)
+                .addKeyValue("reason", why).log();
+    }
+
     void bulkArrived(long callId, int arg, ByteBuffer data) {
         future(callId * 64 + arg).complete(data);
     }
