@@ -196,7 +196,13 @@ final class BulkConnection {
                 while (d.hasRemaining()) {
                     ByteBuffer slot = ring.claim(d.remaining(), () -> !closed);
                     int n = slot.remaining();
-                    slot.put(d.slice(d.position(), n));
+                    try {
+                        slot.put(d.slice(d.position(), n));
+                    } catch (InternalError e) {
+                        // a fault in the mapped file (the client truncated it): this side channel is done
+                        close();
+                        throw new IOException("the client's ring failed: " + e.getMessage());
+                    }
                     d.position(d.position() + n);
                     ring.commit(n);
                     notice.clear();
