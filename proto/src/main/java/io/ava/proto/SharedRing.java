@@ -7,6 +7,8 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.WritableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -40,6 +42,8 @@ public final class SharedRing implements AutoCloseable {
     /** the frame header's call id of a control frame (the ring offer, and its answer) */
     public static final long CONTROL_CALL = -2;
     private static final int HEADER = 64; // the reader's position, alone on its cache line
+    /** a notice on the socket: the chunk's length, big-endian as the frame header */
+    private static final int NOTICE = 4;
     private static final long FILE_SIZE = HEADER + (long) CAPACITY;
     private static final VarHandle LONGS = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
     private static final long STALL_NANOS = 30_000_000_000L;
@@ -128,6 +132,15 @@ public final class SharedRing implements AutoCloseable {
         position += n;
     }
 
+    /** Writer: {@link #commit}s the claimed {@code n} bytes and sends their notice on the socket. */
+    public void commit(int n, WritableByteChannel socket) throws IOException {
+        commit(n);
+        ByteBuffer notice = ByteBuffer.allocate(NOTICE).order(ByteOrder.BIG_ENDIAN).putInt(n).flip();
+        while (notice.hasRemaining()) {
+            socket.write(notice);
+        }
+    }
+
     // ------------------------------------------------------------------ reader
 
     /** Reader: the {@code n} bytes a notice announced, after checking it; then {@link #release}. */
@@ -137,6 +150,24 @@ public final class SharedRing implements AutoCloseable {
             throw new IOException("bad ring notice: " + n + " bytes at " + offset);
         }
         return map.slice(HEADER + offset, n);
+    }
+
+    /**
+     * Reader: the next chunk of a payload with {@code left} bytes still to come, after reading its notice
+     * from the socket and checking it; null at the socket's end. Then {@link #release}.
+     */
+    public ByteBuffer receive(ReadableByteChannel socket, long left) throws IOException {
+        ByteBuffer notice = ByteBuffer.allocate(NOTICE).order(ByteOrder.BIG_ENDIAN);
+        while (notice.hasRemaining()) {
+            if (socket.read(notice) < 0) {
+                return null;
+            }
+        }
+        int n = notice.flip().getInt();
+        if (n > left) {
+            throw new IOException("ring notice of " + n + " bytes past the payload's end");
+        }
+        return next(n);
     }
 
     /** Reader: the chunk is copied out; its room goes back to the writer. */

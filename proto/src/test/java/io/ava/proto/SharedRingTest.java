@@ -97,4 +97,28 @@ class SharedRingTest {
         assertThrows(IOException.class, () -> SharedRing.open(link));
         ring.unlink();
     }
+
+    @Test
+    void noticesTravelOnTheSocketAndAreCheckedAgainstThePayload() throws Exception {
+        SharedRing writer = SharedRing.create(dir);
+        SharedRing reader = SharedRing.open(writer.path());
+        writer.unlink();
+        java.nio.channels.Pipe socket = java.nio.channels.Pipe.open();
+        ByteBuffer slot = writer.claim(10, () -> true);
+        slot.put(new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10});
+        writer.commit(10, socket.sink());
+        ByteBuffer chunk = reader.receive(socket.source(), 10);
+        byte[] got = new byte[chunk.remaining()];
+        chunk.get(got);
+        reader.release(got.length);
+        assertArrayEquals(new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, got);
+
+        writer.claim(5, () -> true);
+        writer.commit(5, socket.sink());
+        IOException past = assertThrows(IOException.class, () -> reader.receive(socket.source(), 4));
+        assertTrue(past.getMessage().contains("past the payload's end"), past.getMessage());
+
+        socket.sink().close();
+        assertEquals(null, reader.receive(socket.source(), 1), "the socket's end");
+    }
 }

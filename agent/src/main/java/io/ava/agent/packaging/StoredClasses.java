@@ -2,7 +2,6 @@ package io.ava.agent.packaging;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -57,7 +56,7 @@ public final class StoredClasses {
                     storedBytes += data.length;
                 }
                 out.putNextEntry(copy);
-                write(out, data);
+                out.write(data);
                 out.closeEntry();
             }
         }
@@ -75,9 +74,5 @@ public final class StoredClasses {
             }
         }
         return false;
-    }
-
-    private static void write(OutputStream out, byte[] data) throws IOException {
-        out.write(data);
     }
 }

@@ -174,7 +174,6 @@ final class BulkChannel {
     }
 
     private void sendThroughRing(SharedRing ring, HostMemory.Region region, long size) throws IOException {
-        ByteBuffer notice = ByteBuffer.allocate(4).order(ByteOrder.BIG_ENDIAN);
         for (long off = 0; off < size; ) {
             ByteBuffer slot = ring.claim(size - off, this::isOpen);
             int n = slot.remaining();
@@ -184,10 +183,7 @@ final class BulkChannel {
             } else {
                 region.readTo(off, HostMemory.address(slot), n);
             }
-            ring.commit(n);
-            notice.clear();
-            notice.putInt(n).flip();
-            writeFully(notice);
+            ring.commit(n, channel);
             off += n;
         }
     }
@@ -264,17 +260,12 @@ final class BulkChannel {
         if (ring == null) {
             throw new IOException("the server sent a ring payload without a ring");
         }
-        ByteBuffer notice = ByteBuffer.allocate(4).order(ByteOrder.BIG_ENDIAN);
         for (long off = 0; off < size; ) {
-            notice.clear();
-            if (!readFully(notice)) {
+            ByteBuffer chunk = ring.receive(channel, size - off);
+            if (chunk == null) {
                 return false;
             }
-            int n = notice.flip().getInt();
-            if (n > size - off) {
-                throw new IOException("ring notice of " + n + " bytes past the payload's end");
-            }
-            ByteBuffer chunk = ring.next(n);
+            int n = chunk.remaining();
             ByteBuffer own = region != null ? region.slice(off, n) : null;
             if (own != null) {
                 own.put(chunk);

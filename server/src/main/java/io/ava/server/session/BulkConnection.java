@@ -132,17 +132,12 @@ final class BulkConnection {
 
     /** A flagged payload: its chunks' notices from the socket, their bytes from the client's ring into {@code data}. */
     private boolean receiveThroughRing(ByteBuffer data, long size) throws IOException {
-        ByteBuffer notice = ByteBuffer.allocate(4).order(ByteOrder.BIG_ENDIAN);
         for (long off = 0; off < size; ) {
-            notice.clear();
-            if (!readFully(notice)) {
+            ByteBuffer chunk = fromClient.receive(channel, size - off);
+            if (chunk == null) {
                 return false;
             }
-            int n = notice.flip().getInt();
-            if (n > size - off) {
-                throw new IOException("ring notice of " + n + " bytes past the payload's end");
-            }
-            ByteBuffer chunk = fromClient.next(n);
+            int n = chunk.remaining();
             if (data != null) {
                 data.put(chunk);
             }
@@ -192,7 +187,6 @@ final class BulkConnection {
                 channel.write(header);
             }
             if (ring != null) {
-                ByteBuffer notice = ByteBuffer.allocate(4).order(ByteOrder.BIG_ENDIAN);
                 while (d.hasRemaining()) {
                     ByteBuffer slot = ring.claim(d.remaining(), () -> !closed);
                     int n = slot.remaining();
@@ -204,12 +198,7 @@ final class BulkConnection {
                         throw new IOException("the client's ring failed: " + e.getMessage());
                     }
                     d.position(d.position() + n);
-                    ring.commit(n);
-                    notice.clear();
-                    notice.putInt(n).flip();
-                    while (notice.hasRemaining()) {
-                        channel.write(notice);
-                    }
+                    ring.commit(n, channel);
                 }
             } else {
                 while (d.hasRemaining()) {
